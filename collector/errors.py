@@ -1,0 +1,73 @@
+"""The collector's one exception tree.
+
+    RadarError                      anything Roadmap Radar raises on purpose
+    ├── ConfigError                 bad settings or CLI input (exit code 2)
+    │   └── RoadmapError            roadmap.yaml failed validation; carries every problem found
+    └── SourceError                 an upstream request failed after its retries (source, url, attempt)
+        ├── HTTPStatusError         a non-2xx answer (status, and the upstream's own message if any)
+        ├── RequestTimeoutError     no answer within RADAR_HTTP_TIMEOUT_SECONDS
+        ├── TransportError          connection refused/reset, broken transfer
+        ├── MalformedResponseError  a body that is not the format promised (truncated XML, bad JSON)
+        └── EmptyPageError          an empty page in the middle of a paginated result
+
+Expected failures of a source are SourceErrors: the pipeline records them per source and query and
+goes on. Anything else is a bug and propagates.
+"""
+
+from __future__ import annotations
+
+
+class RadarError(Exception):
+    """Base of every error Roadmap Radar raises on purpose."""
+
+
+class ConfigError(RadarError):
+    """Bad configuration or usage; the CLI exits with code 2."""
+
+
+class RoadmapError(ConfigError):
+    """roadmap.yaml is invalid. `problems` holds one readable line per problem, each naming the field."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__(f"{path}: {len(problems)} problem(s)\n" + "\n".join(problems))
+
+
+class SourceError(RadarError):
+    """An upstream request failed for good. Pickles, and says where and on which attempt."""
+
+    def __init__(self, source: str, url: str, message: str, attempt: int = 1) -> None:
+        self.source = source
+        self.url = url
+        self.message = message
+        self.attempt = attempt
+        super().__init__(f"{source}: {message} ({url}, attempt {attempt})")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (self.__class__, (self.source, self.url, self.message, self.attempt))
+
+
+class HTTPStatusError(SourceError):
+    def __init__(self, source: str, url: str, message: str, attempt: int = 1, status: int = 0) -> None:
+        self.status = status
+        super().__init__(source, url, message, attempt)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (self.__class__, (self.source, self.url, self.message, self.attempt, self.status))
+
+
+class RequestTimeoutError(SourceError):
+    pass
+
+
+class TransportError(SourceError):
+    pass
+
+
+class MalformedResponseError(SourceError):
+    pass
+
+
+class EmptyPageError(SourceError):
+    pass

@@ -1,0 +1,1 @@
+"""Upstream sources. Each module owns all HTTP to one upstream."""
