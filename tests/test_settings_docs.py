@@ -1,0 +1,60 @@
+"""README.md's configuration table and the Settings object must list the same variables, with defaults."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from collector.config import Settings
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def env_names() -> set[str]:
+    return {f"RADAR_{name.upper()}" for name in Settings.model_fields}
+
+
+def readme_table_rows() -> dict[str, str]:
+    """Rows of the configuration table: `| `RADAR_X` | default | help |` keyed by variable."""
+    rows = {}
+    for line in README.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\|\s*`(RADAR_[A-Z0-9_]+)`\s*\|(.*)\|", line)
+        if match:
+            rows[match.group(1)] = match.group(2)
+    return rows
+
+
+def test_every_setting_is_documented_in_readme() -> None:
+    missing = env_names() - readme_table_rows().keys()
+    assert not missing, f"README.md configuration table lacks {sorted(missing)}"
+
+
+def test_readme_documents_no_unknown_setting() -> None:
+    unknown = readme_table_rows().keys() - env_names()
+    assert not unknown, f"README.md documents settings that do not exist: {sorted(unknown)}"
+
+
+def test_every_setting_has_a_help_line() -> None:
+    assert all(field.description for field in Settings.model_fields.values())
+
+
+@pytest.mark.parametrize("name", sorted(Settings.model_fields))
+def test_environment_overrides_each_setting(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each documented variable really reaches the settings object."""
+    field = Settings.model_fields[name]
+    default = field.get_default(call_default_factory=True)
+    # A value different from the default and inside the field's bounds.
+    samples = {
+        str: lambda: "x-value",
+        int: lambda: str(default - 1 or 2),
+        float: lambda: str(default / 2 or 0.25),
+        Path: lambda: "/tmp/roadmap-x.yaml",
+    }
+    value = samples[field.annotation]()  # type: ignore[index]
+    if name.endswith("_url"):
+        value = "http://127.0.0.1:9/x"
+    monkeypatch.setenv(f"RADAR_{name.upper()}", value)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert str(getattr(settings, name)) == value
