@@ -78,7 +78,7 @@ class MatchRow:
 
 @dataclass(frozen=True, slots=True)
 class UpsertResult:
-    """What an upsert did: ids inserted, ids whose row changed (new version or new fields), unchanged count."""
+    """What an upsert did: ids inserted, ids whose row changed (new version or new fields), how many not."""
 
     new_ids: tuple[str, ...] = ()
     updated_ids: tuple[str, ...] = ()

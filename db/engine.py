@@ -1,0 +1,113 @@
+"""Engines, sessions and migrations: the only place a database connection is opened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.util import CommandError
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session
+
+from db.columns import dumps_json, loads_json
+from db.errors import StorageError, mask_url
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", "synchronous=NORMAL")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; for SQLite the file's directory is created and the pragmas set on connect."""
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            create_parent_dir(parsed)
+        engine = create_engine(parsed, json_serializer=dumps_json, json_deserializer=loads_json)
+    except (ArgumentError, NoSuchModuleError, ImportError, OSError) as exc:
+        raise StorageError(f"cannot use database {mask_url(url)}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", set_sqlite_pragmas)
+    return engine
+
+
+def create_parent_dir(url: URL) -> None:
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def set_sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration without an alembic.ini: the script location, and the connection to use."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the schema to the newest migration; a no-op when it is already there."""
+    try:
+        upgrade_to_head(engine)
+    except CommandError as exc:  # e.g. a database migrated by a newer Roadmap Radar
+        raise StorageError(f"cannot migrate database {masked(engine)}: {exc}") from exc
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    with wrap_driver_errors(engine, "migrate"), engine.connect() as connection:
+        # Batch migrations on SQLite copy and drop tables; with foreign keys on, a drop would cascade.
+        toggle_sqlite_foreign_keys(connection, on=False)
+        try:
+            with connection.begin():
+                command.upgrade(alembic_config(connection), "head")
+        finally:
+            toggle_sqlite_foreign_keys(connection, on=True)
+
+
+def toggle_sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        connection.commit()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema's migration revision, None for an empty database."""
+    with wrap_driver_errors(engine, "read the schema revision of"), engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits when the block succeeds and rolls back when it raises."""
+    with wrap_driver_errors(engine, "query"), Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def wrap_driver_errors(engine: Engine, doing: str) -> Iterator[None]:
+    """Driver errors leave `db` once, as StorageError naming the database (password masked)."""
+    try:
+        yield
+    except DBAPIError as exc:
+        raise StorageError(f"cannot {doing} database {masked(engine)}: {exc.orig}") from exc
+
+
+def masked(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
