@@ -1,0 +1,259 @@
+"""Polite HTTP for upstreams: the process-wide arXiv rate limiter, the retry/backoff policy and `polite_get`.
+
+Every arXiv request of the process (API and listing) goes through one `RateLimiter`
+(`shared_arxiv_limiter`). `polite_get` is the one place that sends a GET with a timeout, classifies the
+answer and retries it with exponential backoff (Retry-After honoured); when it gives up it raises a
+`collector.errors.SourceError` subclass carrying source, url and attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from collector.config import Settings
+from collector.errors import (
+    EmptyPageError,
+    HTTPStatusError,
+    MalformedResponseError,
+    RequestTimeoutError,
+    SourceError,
+    TransportError,
+)
+
+# 408/425/429 and every 5xx are worth another try; any other 4xx will not change by asking again.
+RETRYABLE_STATUS = frozenset({408, 425, 429})
+# A body that failed validation this way may be a transient upstream hiccup, so it is retried too.
+RETRYABLE_BODY_ERRORS: tuple[type[SourceError], ...] = (EmptyPageError, MalformedResponseError)
+
+
+class RateLimiter:
+    """Spaces requests at least `delay_seconds` apart, across threads; `history` keeps each request time."""
+
+    def __init__(
+        self,
+        delay_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.delay_seconds = delay_seconds
+        self.history: list[float] = []
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._not_before = float("-inf")
+
+    def wait(self) -> float:
+        """Block until the next request may go, record it, and return how long we waited."""
+        with self._lock:
+            start = now = self._clock()
+            ready = self._ready_at()
+            while now < ready:
+                self._sleep(ready - now)
+                now = self._clock()
+            self.history.append(now)
+            return now - start
+
+    def hold(self, seconds: float) -> None:
+        """Make every caller wait `seconds` from now (a 429/503 backoff applies to the whole process)."""
+        with self._lock:
+            self._not_before = max(self._not_before, self._clock() + seconds)
+
+    def min_spacing(self) -> float | None:
+        """Smallest gap between two consecutive recorded requests (None with fewer than two)."""
+        gaps = [b - a for a, b in zip(self.history, self.history[1:], strict=False)]
+        return min(gaps) if gaps else None
+
+    def _ready_at(self) -> float:
+        last = self.history[-1] + self.delay_seconds if self.history else float("-inf")
+        return max(last, self._not_before)
+
+
+_shared_lock = threading.Lock()
+_shared_limiter: RateLimiter | None = None
+
+
+def shared_arxiv_limiter(delay_seconds: float) -> RateLimiter:
+    """The process-wide limiter for every arXiv request; each call sets its delay."""
+    global _shared_limiter
+    with _shared_lock:
+        if _shared_limiter is None:
+            _shared_limiter = RateLimiter(delay_seconds)
+        _shared_limiter.delay_seconds = delay_seconds
+        return _shared_limiter
+
+
+@dataclass
+class RequestStats:
+    """HTTP requests sent by one caller, retries included (what a run reports as `requests`)."""
+
+    requests: int = 0
+    retries: int = 0
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None when absent/unreadable."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def retry_delay(
+    attempt: int, settings: Settings, retry_after_header: str | None = None, now: datetime | None = None
+) -> float:
+    """Seconds to wait after failed attempt `attempt` (1-based): doubling backoff or Retry-After, capped."""
+    backoff = settings.http_backoff_seconds * 2.0 ** max(0, attempt - 1)
+    retry_after = parse_retry_after(retry_after_header, now)
+    wanted = backoff if retry_after is None else max(backoff, retry_after)
+    return min(wanted, settings.http_max_backoff_seconds)
+
+
+_ERROR_FEED = re.compile(rb"/api/errors#.*?<summary>(.*?)</summary>", re.DOTALL)
+
+
+def upstream_message(response: httpx.Response) -> str | None:
+    """The upstream's own explanation of an error: arXiv's error-feed entry, or a JSON `error`/`message`."""
+    body = response.content[:20000]
+    found = _ERROR_FEED.search(body)
+    if found:
+        return " ".join(found.group(1).decode("utf-8", "replace").split())
+    if response.headers.get("content-type", "").startswith("application/json"):
+        return _json_message(body)
+    return None
+
+
+def _json_message(body: bytes) -> str | None:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(data, dict):
+        for key in ("error", "message", "detail"):
+            if isinstance(data.get(key), str):
+                return str(data[key])
+    return None
+
+
+Validator = Callable[[httpx.Response, int], None]
+
+
+def polite_get(
+    client: httpx.Client,
+    url: str,
+    *,
+    source: str,
+    settings: Settings,
+    limiter: RateLimiter | None,
+    stats: RequestStats | None = None,
+    validate: Validator | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """GET `url` politely: limiter, User-Agent, timeout, bounded retries with backoff; 2xx or SourceError.
+
+    `validate(response, attempt)` may raise a SourceError for a 2xx body; EmptyPageError and
+    MalformedResponseError are retried like a 503, anything else is raised at once.
+    """
+    call = _Call(client, url, source, settings, limiter, stats or RequestStats(), validate, headers or {})
+    return call.run()
+
+
+class _Retry(Exception):
+    """A failed attempt that deserves another try; `error` is what to raise when none are left."""
+
+    def __init__(self, error: SourceError, retry_after: str | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Call:
+    """One polite GET and its retries."""
+
+    client: httpx.Client
+    url: str
+    source: str
+    settings: Settings
+    limiter: RateLimiter | None
+    stats: RequestStats
+    validate: Validator | None
+    headers: dict[str, str]
+
+    def run(self) -> httpx.Response:
+        attempts = self.settings.http_max_retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._attempt(attempt)
+            except _Retry as retry:
+                if attempt == attempts:
+                    raise retry.error from retry.error.__cause__
+                self.stats.retries += 1
+                self._back_off(retry_delay(attempt, self.settings, retry.retry_after))
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def _attempt(self, attempt: int) -> httpx.Response:
+        response = self._send(attempt)
+        status = response.status_code
+        if status in RETRYABLE_STATUS or status >= 500:
+            raise _Retry(self._status_error(response, attempt), response.headers.get("Retry-After"))
+        if not 200 <= status < 300:
+            raise self._status_error(response, attempt)
+        if self.validate is not None:
+            try:
+                self.validate(response, attempt)
+            except RETRYABLE_BODY_ERRORS as exc:
+                raise _Retry(exc) from exc
+        return response
+
+    def _send(self, attempt: int) -> httpx.Response:
+        if self.limiter is not None:
+            self.limiter.wait()
+        self.stats.requests += 1
+        headers = {"User-Agent": self.settings.user_agent(), **self.headers}
+        timeout = self.settings.http_timeout_seconds
+        try:
+            return self.client.get(self.url, headers=headers, timeout=httpx.Timeout(timeout))
+        except httpx.TimeoutException as exc:
+            error: SourceError = RequestTimeoutError(
+                self.source, self.url, f"no answer within {timeout}s", attempt
+            )
+            raise _Retry(error) from _cause(error, exc)
+        except httpx.TransportError as exc:
+            error = TransportError(self.source, self.url, f"{type(exc).__name__}: {exc}", attempt)
+            raise _Retry(error) from _cause(error, exc)
+
+    def _status_error(self, response: httpx.Response, attempt: int) -> HTTPStatusError:
+        detail = upstream_message(response)
+        message = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+        if detail:
+            message = f"{message}: {detail}"
+        return HTTPStatusError(self.source, self.url, message, attempt, status=response.status_code)
+
+    def _back_off(self, seconds: float) -> None:
+        if self.limiter is not None:
+            self.limiter.hold(seconds)  # the limiter's next wait() sleeps it off, for every thread
+        else:
+            time.sleep(seconds)
+
+
+def _cause(error: SourceError, exc: Exception) -> Exception:
+    """Chain the transport exception to the SourceError that will be raised when retries run out."""
+    error.__cause__ = exc
+    return exc

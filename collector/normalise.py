@@ -1,0 +1,186 @@
+"""Raw upstream records (arXiv API results, listing-feed entries) → PaperRecord. Pure: no I/O, no clock.
+
+Both paths collapse whitespace and decode TeX accents in author names the same way, so one paper read
+from the API and from a listing feed gives equal titles, abstracts and authors.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+import arxiv
+
+from db.records import PaperRecord
+
+_ID = re.compile(
+    r"(?:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|oai:arxiv\.org:|arxiv:)?"
+    r"(?P<id>\d{4}\.\d{4,5}|(?P<archive>[a-z][a-z-]*)(?:\.[a-z]{2})?/(?P<number>\d{7}))"
+    r"(?:v(?P<version>\d+))?(?:\.pdf)?",
+    re.IGNORECASE,
+)
+
+
+def split_arxiv_id(text: str) -> tuple[str, int]:
+    """`2508.13426v1`, an abs URL, `oai:arXiv.org:…`, `math/9501234v2` → (id without version, version).
+
+    The version is 1 when absent; an old-style subject class (`math.GT/0309136`) is dropped, as arXiv's
+    canonical id has none. Raises ValueError for anything else.
+    """
+    found = _ID.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(f"not an arXiv id: {text!r}")
+    archive = found["archive"]
+    arxiv_id = f"{archive.lower()}/{found['number']}" if archive else found["id"]
+    return arxiv_id, int(found["version"] or 1)
+
+
+def collapse(text: str) -> str:
+    """Runs of whitespace (arXiv's hard line breaks) → one space; stripped."""
+    return " ".join(text.split())
+
+
+def _optional(text: str | None) -> str | None:
+    return collapse(text) or None if text else None
+
+
+# TeX accent command → Unicode combining mark; listings write authors as `Andr\'e`, the API as `André`.
+_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+}
+_TEX_ACCENT = re.compile(r"\{?\\([`'^\"~=.]|[uvHckr](?=[\s{]))\s*\{?\\?([A-Za-z])\}?\}?")
+_TEX_LETTERS = {"o": "ø", "O": "Ø", "ss": "ß", "l": "ł", "L": "Ł", "aa": "å", "AA": "Å", "i": "ı"}
+# `{\o}rsted` or `\o rsted`: in TeX the space after a control word only ends it.
+_TEX_LETTER = re.compile(r"\{\\(ss|aa|AA|[oOlLi])\}|\\(ss|aa|AA|[oOlLi])(?![A-Za-z])\s?")
+
+
+def _decode_tex(name: str) -> str:
+    if "\\" not in name:
+        return name
+    decoded = _TEX_ACCENT.sub(lambda m: m[2] + _ACCENTS[m[1]], name)
+    decoded = _TEX_LETTER.sub(lambda m: _TEX_LETTERS[m[1] or m[2]], decoded)
+    return unicodedata.normalize("NFC", decoded.replace("{", "").replace("}", ""))
+
+
+def clean_author(name: str) -> str:
+    """Collapsed, TeX accents decoded, without the stray leading "and " some listings leave on a name."""
+    name = _decode_tex(collapse(name))
+    return name[4:] if name.startswith("and ") else name
+
+
+def _categories(primary: str, others: Iterable[str]) -> tuple[str, ...]:
+    categories = tuple(dict.fromkeys(c for c in (primary, *others) if c))
+    if not categories:
+        raise ValueError("a paper without categories")
+    return categories
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def record_from_result(r: arxiv.Result) -> PaperRecord:
+    """An `arxiv.Result` (API layout, either format) → PaperRecord; ValueError when it is no paper."""
+    arxiv_id, version = split_arxiv_id(r.entry_id)
+    categories = _categories(r.primary_category, r.categories)
+    return PaperRecord(
+        arxiv_id=arxiv_id,
+        version=version,
+        title=collapse(r.title),
+        abstract=collapse(r.summary),
+        authors=tuple(clean_author(a.name) for a in r.authors),
+        categories=categories,
+        primary_category=categories[0],
+        published=_utc(r.published),
+        updated=_utc(r.updated),
+        comment=_optional(r.comment),
+        journal_ref=_optional(r.journal_ref),
+        doi=_optional(r.doi),
+    )
+
+
+_SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
+_AND = re.compile(r"\s+and\s+|^and\s+")
+
+
+def split_authors(text: str) -> tuple[str, ...]:
+    """`A, B, C` or `A, B and C` (listing dc:creator) → names; `Jr.`-style suffixes stay with their name."""
+    names: list[str] = []
+    for chunk in text.split(","):
+        for part in _AND.split(chunk.strip()):
+            name = clean_author(part)
+            if name in _SUFFIXES and names:
+                names[-1] = f"{names[-1]}, {name}"
+            elif name:
+                names.append(name)
+    return tuple(names)
+
+
+_LISTING_SUMMARY = re.compile(r"\s*arXiv:\S+\s+Announce Type:\s*(?P<type>[\w-]+)\s*(?:Abstract:)?", re.I)
+
+
+def listing_announce_type(entry: Mapping[str, Any]) -> str:
+    """new | cross | replace | replace-cross, from `arxiv:announce_type` or else the summary's header."""
+    declared = entry.get("arxiv_announce_type")
+    if declared:
+        return str(declared).strip()
+    found = _LISTING_SUMMARY.match(str(entry.get("summary", "")))
+    return found["type"] if found else "new"
+
+
+def listing_abstract(summary: str) -> str:
+    """The abstract from a listing summary `arXiv:ID Announce Type: X\\nAbstract: …`, collapsed."""
+    found = _LISTING_SUMMARY.match(summary)
+    return collapse(summary[found.end() :] if found else summary)
+
+
+def announcement_day(stamp: str) -> datetime:
+    """A listing `published` stamp (`2025-08-20T00:00:00-04:00`) → that day at 00:00 UTC.
+
+    The feed only knows the announcement day, written in arXiv's own time zone; keeping its calendar
+    date (not the UTC instant, which is 04:00) makes it the same day arXiv shows.
+    """
+    day = date.fromisoformat(stamp.strip()[:10])
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def record_from_listing_entry(entry: Mapping[str, Any]) -> PaperRecord:
+    """A feedparser entry of an arXiv listing feed → PaperRecord (published = updated = announcement day)."""
+    arxiv_id, version = split_arxiv_id(str(entry["id"]))
+    categories = _categories("", (str(tag["term"]) for tag in entry.get("tags", ())))
+    stamp = entry.get("published") or entry.get("updated")
+    if not stamp:
+        raise ValueError(f"listing entry {arxiv_id} has no date")
+    day = announcement_day(str(stamp))
+    return PaperRecord(
+        arxiv_id=arxiv_id,
+        version=version,
+        title=collapse(str(entry.get("title", ""))),
+        abstract=listing_abstract(str(entry.get("summary", ""))),
+        authors=split_authors(_creator(entry)),
+        categories=categories,
+        primary_category=categories[0],
+        published=day,
+        updated=day,
+    )
+
+
+def _creator(entry: Mapping[str, Any]) -> str:
+    if entry.get("author"):
+        return str(entry["author"])
+    return ", ".join(str(a.get("name", "")) for a in entry.get("authors", ()))
