@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     backfill_days: int = Field(
         default=365, ge=1, description="Backfill window for a topic never backfilled before, in days."
     )
+    seminal_retry_days: int = Field(
+        default=7,
+        ge=0,
+        description="The daily cycle asks arXiv again for classics it lacked only after this many days.",
+    )
     recent_half_life_days: float = Field(
         default=30.0,
         gt=0,

@@ -7,12 +7,12 @@ from db.engine import alembic_config, current_revision, make_engine, migrate, se
 from db.errors import StorageError, mask_url
 from db.reads import (
     get_paper,
-    papers_by_id,
     iter_papers,
     last_runs,
     list_topics,
     missing_seminal_ids,
     paper_count,
+    papers_by_id,
     stored_ids,
     topic_backfills,
     topic_candidates,

@@ -1,0 +1,228 @@
+"""The whole data path against the replay server: roadmap → fetch → normalise → store → match → rank."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+import db
+from collector import pipeline
+from collector.config import Settings
+from collector.http import RateLimiter
+from collector.matching import build_matcher
+from collector.ranking import reading_list
+from collector.roadmap import Roadmap, load_roadmap
+from tests.replay import API, LISTING, ReplayServer, Reply
+
+NOW = datetime(2026, 7, 1, 12, tzinfo=UTC)  # the corpus runs to mid-2026
+
+
+@dataclass
+class Store:
+    settings: Settings
+    roadmap: Roadmap
+    engine: Engine
+    replay: ReplayServer
+    opened: list[pipeline.Collector]
+
+    def collector(self, now: datetime = NOW, **overrides: object) -> pipeline.Collector:
+        settings = self.settings.model_copy(update=overrides) if overrides else self.settings
+        collector = pipeline.Collector(settings, self.roadmap, self.engine, now, limiter=RateLimiter(0))
+        self.opened.append(collector)
+        return collector
+
+    def runs(self) -> list[db.RunRow]:  # type: ignore[name-defined]
+        with db.session_scope(self.engine) as session:
+            return db.last_runs(session, limit=1000)
+
+
+@pytest.fixture
+def store(replay: ReplayServer, tmp_path: Path) -> Iterator[Store]:
+    settings = replay.settings(database_url=f"sqlite:///{tmp_path / 'radar.sqlite'}")
+    roadmap = load_roadmap(settings.roadmap_path)
+    engine = db.make_engine(settings.database_url)
+    pipeline.prepare_store(engine, roadmap, build_matcher(roadmap.queries()), NOW)
+    store = Store(settings, roadmap, engine, replay, [])
+    yield store
+    for collector in store.opened:
+        collector.close()
+    engine.dispose()
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one()
+            for t in ("papers", "paper_topics")
+        }
+
+
+def paper_topics(engine: Engine, arxiv_id: str) -> dict[str, float]:
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT topic_id, score FROM paper_topics WHERE arxiv_id = ?", (arxiv_id,)
+        )
+        return {topic: score for topic, score in rows}
+
+
+def test_cold_backfill_then_daily_cycle_builds_reading_lists(store: Store) -> None:
+    report = pipeline.run_collect(store.collector(), pipeline.SOURCES)
+    assert not report.failed, [r.error for r in report.runs if r.errors]
+    api_runs = [r for r in report.runs if r.source == "api"]
+    # Topic queries are grouped: far fewer requests than topics with a query.
+    assert 1 <= len(api_runs) < len(store.roadmap.queries()) / 3
+    assert sum(r.new for r in report.runs) == table_counts(store.engine)["papers"] > 1000
+    # Every group remembers where its backfill ended, so the next one starts there.
+    with db.session_scope(store.engine) as session:
+        ends = db.topic_backfills(session)
+    assert {ends[t] for t, _ in store.roadmap.queries()} == {NOW}
+    later = NOW + timedelta(days=1)
+    windows = store.collector(later).backfill_windows((), None)
+    assert list(windows) == [NOW]
+
+
+def test_every_paper_is_matched_against_every_topic(store: Store) -> None:
+    """A paper fetched by one group's query is also assigned to topics of other groups."""
+    store.collector().collect_backfill(["lora"])
+    with db.session_scope(store.engine) as session:
+        papers = [p for batch in db.iter_papers(session) for p in batch]
+    matcher = build_matcher(store.roadmap.queries())
+    expected = {(p.arxiv_id, m.topic_id) for p in papers for m in matcher.match(p)}
+    with store.engine.connect() as conn:
+        stored = set(conn.exec_driver_sql("SELECT arxiv_id, topic_id FROM paper_topics").all())
+    assert stored == expected
+    assert {t for _, t in stored} - {"lora"}, "papers fetched for lora also match other topics"
+
+
+def test_the_same_listing_twice_changes_nothing(store: Store) -> None:
+    store.replay.serve_corpus_listing("2026-05-12")
+    first = store.collector().collect_listing()
+    counts = table_counts(store.engine)
+    second = store.collector().collect_listing()
+    assert first.new > 50 and first.errors == 0
+    assert (second.new, second.updated, second.fetched) == (0, 0, first.fetched)
+    assert table_counts(store.engine) == counts
+
+
+def test_replacement_in_listing_updates_version_not_a_new_paper(store: Store) -> None:
+    store.replay.serve_corpus_listing("2026-05-12", replaced=[])
+    store.collector().collect_listing()
+    with db.session_scope(store.engine) as session:
+        known = next(p for batch in db.iter_papers(session) for p in batch)
+    store.replay.serve_corpus_listing("2026-05-13", replaced=[known.arxiv_id])
+    run = store.collector().collect_listing()
+    with db.session_scope(store.engine) as session:
+        after = db.get_paper(session, known.arxiv_id)
+    assert after is not None and after.version == known.version + 1
+    assert after.published == known.published  # v1's date is kept
+    assert run.updated >= 1
+
+
+def test_empty_listing_is_normal_and_said_so(store: Store) -> None:
+    store.replay.serve_empty_listing()
+    run = store.collector().collect_listing()
+    assert run.errors == 0 and run.fetched == 0
+    assert run.error is not None and "empty feed" in run.error
+
+
+def test_failing_group_is_recorded_and_the_run_goes_on(store: Store) -> None:
+    retries = store.settings.http_max_retries
+    store.replay.script(API, [Reply(status=503)] * (retries + 1))
+    report = pipeline.run_collect(store.collector(), ("api",))
+    failed = [r for r in report.runs if r.errors]
+    assert len(failed) == 1 and "503" in (failed[0].error or "")
+    assert any(r.new for r in report.runs if not r.errors)
+    assert report.failed
+    # The failed group's topics keep no backfill mark, so the next run tries them again.
+    with db.session_scope(store.engine) as session:
+        ends = db.topic_backfills(session)
+    assert all(ends[t] is None for t in failed[0].topic_ids)
+    assert [r.errors for r in store.runs()].count(1) == 1
+
+
+def test_failure_mid_pagination_keeps_the_pages_already_stored(store: Store) -> None:
+    retries = store.settings.http_max_retries
+    store.replay.script(API, [Reply()] + [Reply(status=503)] * (retries + 1))
+    collector = store.collector(arxiv_page_size=50)
+    run = collector.backfill_group(
+        ["lora"], store.roadmap.topic("lora").query or "", NOW - timedelta(days=365), NOW
+    )
+    assert run.errors == 1 and run.fetched == 50
+    assert table_counts(store.engine)["papers"] == 50
+
+
+def test_truncated_body_is_an_error_and_loses_nothing(store: Store) -> None:
+    store.replay.serve_corpus_listing("2026-05-12")
+    store.collector().collect_listing()
+    before = table_counts(store.engine)
+    retries = store.settings.http_max_retries
+    store.replay.script(LISTING, [Reply(cut=400)] * (retries + 1))
+    run = store.collector().collect_listing()
+    assert run.errors == 1
+    assert table_counts(store.engine) == before
+
+
+def test_changed_topic_query_rematches_stored_papers(store: Store, tmp_path: Path) -> None:
+    store.collector().collect_backfill(["lora"])
+    lora_before = {t for t in _topic_papers(store.engine, "lora")}
+    assert lora_before
+    text = store.roadmap.path.read_text(encoding="utf-8")
+    old_query = store.roadmap.topic("lora").query
+    assert old_query is not None
+    edited = tmp_path / "roadmap.yaml"
+    edited.write_text(
+        text.replace(_yaml_scalar_line(text, old_query), "query: 'ti:\"low-rank\"'"), encoding="utf-8"
+    )
+    roadmap = load_roadmap(edited)
+    assert roadmap.topic("lora").query == 'ti:"low-rank"'
+    changed = pipeline.prepare_store(store.engine, roadmap, build_matcher(roadmap.queries()), NOW)
+    assert changed == {"lora"}
+    after = _topic_papers(store.engine, "lora")
+    with db.session_scope(store.engine) as session:
+        titles = {p.title.lower() for p in db.papers_by_id(session, after).values()}
+    assert after != lora_before and all("low-rank" in t or "low rank" in t for t in titles)
+
+
+def test_reading_list_puts_classics_first_then_ranked_recent(store: Store) -> None:
+    store.collector().collect_backfill(["lora"])
+    with db.session_scope(store.engine) as session:
+        classics = db.topic_seminal(session, "lora")
+        candidates = db.topic_candidates(session, "lora")
+    items = reading_list(classics, candidates, NOW, 30.0)
+    n = len(store.roadmap.topic("lora").seminal)
+    assert [i.section for i in items[:n]] == ["classic"] * n
+    assert items[0].title == store.roadmap.topic("lora").seminal[0].title  # shown before it is fetched
+    recent = items[n:]
+    assert recent and all(i.section == "recent" and i.reasons for i in recent)
+    assert [i.rank for i in recent] == sorted((i.rank for i in recent), reverse=True)
+
+
+def _topic_papers(engine: Engine, topic_id: str) -> set[str]:
+    with engine.connect() as conn:
+        return {
+            r
+            for (r,) in conn.exec_driver_sql(
+                "SELECT arxiv_id FROM paper_topics WHERE topic_id = ?", (topic_id,)
+            )
+        }
+
+
+def _yaml_scalar_line(text: str, query: str) -> str:
+    """The `query: …` line of roadmap.yaml that holds this query (however it is quoted)."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("query:") and _unquote(stripped[len("query:") :].strip()) == query:
+            return stripped
+    raise AssertionError(f"query line not found: {query}")
+
+
+def _unquote(value: str) -> str:
+    import yaml
+
+    loaded = yaml.safe_load(value)
+    return str(loaded)
