@@ -1,0 +1,126 @@
+"""Ingest benchmark: real corpus records as arXiv API pages → parse → normalise → upsert → match, on SQLite.
+
+    python benchmarks/ingest.py [--papers 60000] [--page-size 2000]
+
+The 12,120 real records of tests/fixtures/corpus are replicated under new arXiv ids (same month, fresh
+sequence numbers) until there are `--papers` of them, rendered in arXiv's own API layout in pages of
+`--page-size`, and pushed through the product's functions into a fresh SQLite file: `parse_api_page`
+(the API source's parser), `record_from_result` (normalise) and `Collector.store` (upsert + match every
+paper against every roadmap topic, one transaction per page). Rendering is outside the timed sections.
+In the same run it times parse-only over the same bytes, the baseline the end-to-end speed is compared to.
+
+Targets (issue 2): ≥ 5,000 papers/s end to end, ≥ 0.3 × parse-only, peak RSS ≤ 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import resource
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import db  # noqa: E402
+from collector import pipeline  # noqa: E402
+from collector.config import Settings  # noqa: E402
+from collector.http import RateLimiter  # noqa: E402
+from collector.matching import build_matcher  # noqa: E402
+from collector.normalise import record_from_result  # noqa: E402
+from collector.roadmap import load_roadmap  # noqa: E402
+from collector.sources.arxiv_api import parse_api_page  # noqa: E402
+from tests.replay import CorpusPaper, _api_entry, load_corpus, render_api_feed  # noqa: E402
+
+NOW = datetime(2026, 8, 1, tzinfo=UTC)
+SEARCH = "cat:cs.LG OR cat:cs.CV OR cat:cs.CL OR cat:cs.AI"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def replicated(papers: tuple[CorpusPaper, ...], count: int) -> Iterator[CorpusPaper]:
+    """`count` papers: the real records again and again, each copy under a fresh id of its own month."""
+    next_number: dict[str, int] = defaultdict(lambda: 90000)  # above the corpus' own numbers of a month
+    for i in range(count):
+        paper = papers[i % len(papers)]
+        if i < len(papers):
+            yield paper
+            continue
+        month = paper.published[2:4] + paper.published[5:7]
+        next_number[month] += 1
+        yield dataclasses.replace(paper, arxiv_id=f"{month}.{next_number[month]:05d}")
+
+
+def pages(papers: Iterator[CorpusPaper], total: int, page_size: int) -> Iterator[bytes]:
+    batch: list[str] = []
+    start = 0
+    for paper in papers:
+        batch.append(_api_entry(paper, 1, paper.published))
+        if len(batch) == page_size:
+            yield render_api_feed(batch, total=total, start=start, max_results=page_size, search_query=SEARCH)
+            start += len(batch)
+            batch = []
+    if batch:
+        yield render_api_feed(batch, total=total, start=start, max_results=page_size, search_query=SEARCH)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--papers", type=int, default=60000)
+    parser.add_argument("--page-size", type=int, default=2000)
+    args = parser.parse_args()
+
+    corpus = load_corpus()
+    rss_harness = peak_rss_mb()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(database_url=f"sqlite:///{tmp}/bench.sqlite", _env_file=None)  # type: ignore[call-arg]
+        roadmap = load_roadmap(settings.roadmap_path)
+        engine = db.make_engine(settings.database_url)
+        pipeline.prepare_store(engine, roadmap, build_matcher(roadmap.queries()), NOW)
+        collector = pipeline.Collector(settings, roadmap, engine, NOW, limiter=RateLimiter(0))
+        parse_s = ingest_s = 0.0
+        n_bytes = stored = new = 0
+        for body in pages(replicated(corpus.papers, args.papers), args.papers, args.page_size):
+            n_bytes += len(body)
+            t0 = time.perf_counter()
+            parse_api_page(body)  # the baseline: parse only, same bytes
+            t1 = time.perf_counter()
+            records = [record_from_result(r) for r in parse_api_page(body).results]
+            result = collector.store(records)
+            t2 = time.perf_counter()
+            parse_s += t1 - t0
+            ingest_s += t2 - t1
+            stored += len(records)
+            new += len(result.new_ids)
+        collector.close()
+        with db.session_scope(engine) as session:
+            in_db = db.paper_count(session)
+        with engine.connect() as conn:
+            matches = conn.exec_driver_sql("SELECT count(*) FROM paper_topics").scalar_one()
+        size_mb = Path(tmp, "bench.sqlite").stat().st_size / 1e6
+    e2e, parse_only = stored / ingest_s, stored / parse_s
+    print(
+        f"papers ingested          {stored:>10,}  ({new:,} new; {in_db:,} rows, {matches:,} topic matches, "
+        f"{size_mb:.0f} MB SQLite)"
+    )
+    print(f"bytes parsed             {n_bytes / 1e6:>10.1f} MB in pages of {args.page_size}")
+    print(
+        f"end to end               {e2e:>10,.0f} papers/s  (parse+normalise+upsert+match, {ingest_s:.1f} s)"
+    )
+    print(f"parse only (baseline)    {parse_only:>10,.0f} papers/s  ({parse_s:.1f} s, same bytes, same run)")
+    print(f"ratio end-to-end/parse   {e2e / parse_only:>10.2f}   (target >= 0.30)")
+    peak = peak_rss_mb()
+    print(f"peak RSS                 {peak:>10.0f} MB  (harness: {rss_harness:.0f} MB; target <= 300)")
+    ok = e2e >= 5000 and e2e / parse_only >= 0.3 and peak <= 300 and in_db == args.papers
+    print("targets                  " + ("met" if ok else "MISSED"))
+
+
+if __name__ == "__main__":
+    main()
