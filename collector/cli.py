@@ -181,33 +181,35 @@ def cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print_json({"run_id": report.run_id, "runs": [run_json(r) for r in report.runs]})
     else:
-        out.print(runs_table(report.runs, f"Run {report.run_id}"))
+        print_runs(report.runs, f"Run {report.run_id}")
     return EXIT_PARTIAL if report.failed else EXIT_OK
 
 
+COUNT_COLUMNS = ("fetched", "new", "updated", "errors", "requests")
+
+
 def runs_table(runs: Sequence[RunRow], title: str) -> Table:
+    """One row per source/query; notes and errors go below the table (`run_notes`), where they fit."""
     table = Table(title=title)
-    for column in ("source", "query", "fetched", "new", "updated", "errors", "requests", "note"):
-        table.add_column(
-            column,
-            justify="right" if column in {"fetched", "new", "updated", "errors", "requests"} else "left",
-        )
-    for r in runs:
-        style = "red" if r.errors else None
-        table.add_row(
-            r.source,
-            r.query[:50],
-            str(r.fetched),
-            str(r.new),
-            str(r.updated),
-            str(r.errors),
-            str(r.requests),
-            (r.error or "")[:80],
-            style=style,
-        )
+    table.add_column("#", justify="right")
+    table.add_column("source")
+    table.add_column("query", overflow="fold", ratio=1)
+    for column in COUNT_COLUMNS:
+        table.add_column(column, justify="right")
+    for number, r in enumerate(runs, 1):
+        counts = (str(getattr(r, column)) for column in COUNT_COLUMNS)
+        table.add_row(str(number), r.source, r.query, *counts, style="red" if r.errors else None)
     if not runs:
-        table.add_row("-", "nothing to do", "0", "0", "0", "0", "0", "")
+        table.add_row("", "-", "nothing to do", *("0" for _ in COUNT_COLUMNS))
     return table
+
+
+def print_runs(runs: Sequence[RunRow], title: str) -> None:
+    out.print(runs_table(runs, title))
+    for number, r in enumerate(runs, 1):
+        if r.error:
+            style = "red" if r.errors else "dim"
+            out.print(Text.assemble((f"#{number} {r.source}: ", style), r.error))
 
 
 def run_json(r: RunRow) -> dict[str, Any]:
@@ -308,7 +310,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_OK
     out.print(f"Database [bold]{db.mask_url(settings.database_url)}[/]: {papers} papers, {topics} topics")
-    out.print(runs_table(runs, "Last runs (newest first)"))
+    print_runs(runs, "Last runs (newest first)")
     return EXIT_OK
 
 

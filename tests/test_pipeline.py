@@ -226,3 +226,40 @@ def _unquote(value: str) -> str:
 
     loaded = yaml.safe_load(value)
     return str(loaded)
+
+
+ERROR_FEED = next(
+    (Path(__file__).parent / "fixtures" / "arxiv_api").glob("arxivpy_id_abc_*.xml")
+).read_bytes()
+# name -> (the reply, whether the client retries it); each one answers the second page of a backfill.
+FAULTS = {
+    "503": (Reply(status=503), True),
+    "429 with Retry-After": (Reply(status=429, headers={"Retry-After": "0"}), True),
+    "hung server": (Reply(hang=1.5), True),
+    "truncated XML": (Reply(cut=700), True),
+    "empty page mid-pagination": (Reply(empty=True), True),
+    "HTTP 400 error feed": (Reply(status=400, body=ERROR_FEED), False),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_fault_mid_run_is_recorded_the_run_goes_on_and_nothing_stored_is_lost(
+    store: Store, fault: str
+) -> None:
+    store.replay.serve_corpus_listing("2026-05-12")
+    store.collector().collect_listing()
+    before = table_counts(store.engine)["papers"]
+
+    reply, retried = FAULTS[fault]
+    attempts = store.settings.http_max_retries + 1 if retried else 1
+    store.replay.script(API, [Reply()] + [reply] * attempts)  # page one answers, page two fails for good
+    collector = store.collector(arxiv_page_size=20, http_timeout_seconds=0.5)
+    report = pipeline.run_collect(collector, ("api", "seminal"), ["lora"])
+
+    backfill, seminal = report.runs
+    assert backfill.errors == 1 and backfill.fetched == 20 and backfill.error
+    assert seminal.source == "seminal" and seminal.errors == 0, "the run went on after the failure"
+    assert store.replay.pending(API) == 0
+    assert table_counts(store.engine)["papers"] == before + backfill.new
+    recorded = {(r.source, r.errors) for r in store.runs() if r.run_id == report.run_id}
+    assert recorded == {("api", 1), ("seminal", 0)}
