@@ -352,10 +352,10 @@ def render_api_feed(
         :27
     ]
     head = (
-        f"{_API_HEAD}  <id>https://arxiv.org/api/{digest}</id>\n"
+        f"{_API_HEAD}  <id>https://arxiv.org/api/{digest}</id>\n"  # arXiv's own text in the feed; not fetched
         f"  <title>arXiv Query: search_query={sq}&amp;id_list={ids}&amp;start={start}"
         f"&amp;max_results={max_results}</title>\n  <updated>{_now_stamp()}</updated>\n"
-        f'  <link href="https://arxiv.org/api/query?search_query={href_sq}&amp;start={start}'
+        f'  <link href="https://arxiv.org/api/query?search_query={href_sq}&amp;start={start}'  # as recorded
         f'&amp;max_results={max_results}&amp;id_list={href_ids}" type="application/atom+xml"/>\n'
         f"  <opensearch:itemsPerPage>{max_results}</opensearch:itemsPerPage>\n"
         f"  <opensearch:totalResults>{total}</opensearch:totalResults>\n"

@@ -470,7 +470,7 @@ def test_runs_round_trip_newest_first(engine: Engine) -> None:
             1,
             fetched=0,
             errors=1,
-            error="api: HTTP 503 (https://export.arxiv.org/api/query, attempt 5)",
+            error="api: HTTP 503 (http://127.0.0.1:8008/api/query, attempt 5)",
             topic_ids=("lora", "gan"),
         ),
         run("seminal", 2, fetched=12, new=12, requests=1, topic_ids=("transformers",)),
