@@ -220,25 +220,6 @@ class Corpus:
             entry = self._entries[key] = _api_entry(paper, version, updated or paper.published)
         return entry
 
-    def api_feed(
-        self,
-        entries: Sequence[str],
-        *,
-        total: int,
-        start: int,
-        max_results: int,
-        search_query: str = "",
-        id_list: str = "",
-    ) -> bytes:
-        return render_api_feed(
-            entries,
-            total=total,
-            start=start,
-            max_results=max_results,
-            search_query=search_query,
-            id_list=id_list,
-        )
-
     # -- listing layout (rss.arxiv.org/atom) -------------------------------------------------------
 
     def listing_papers(
@@ -718,7 +699,7 @@ class ReplayServer:
             found = [item for item in found if item[0].arxiv_id in allowed]
         page = found[start : start + max_results]
         entries = [self._api_entry(paper, version) for paper, version in page]
-        return self.corpus.api_feed(entries, total=len(found), start=start, max_results=max_results,
+        return render_api_feed(entries, total=len(found), start=start, max_results=max_results,
                                     search_query=search_query, id_list=",".join(ids))  # fmt: skip
 
     def _api_entry(self, paper: CorpusPaper, asked: int | None) -> str:
