@@ -7,7 +7,8 @@ sequence numbers) until there are `--papers` of them, rendered in arXiv's own AP
 `--page-size`, and pushed through the product's functions into a fresh SQLite file: `parse_api_page`
 (the API source's parser), `record_from_result` (normalise) and `Collector.store` (upsert + match every
 paper against every roadmap topic, one transaction per page). Rendering is outside the timed sections.
-In the same run it times parse-only over the same bytes, the baseline the end-to-end speed is compared to.
+Pages go through `Collector.store_pages`, as the API source's pages do. In the same run it times
+parse-only over the same bytes, the baseline the end-to-end speed is compared to.
 
 Targets (issue 2): ≥ 5,000 papers/s end to end, ≥ 0.3 × parse-only, peak RSS ≤ 300 MB.
 """
@@ -36,6 +37,7 @@ from collector.matching import build_matcher  # noqa: E402
 from collector.normalise import record_from_result  # noqa: E402
 from collector.roadmap import load_roadmap  # noqa: E402
 from collector.sources.arxiv_api import parse_api_page  # noqa: E402
+from db.records import PaperRecord  # noqa: E402
 from tests.replay import CorpusPaper, _api_entry, load_corpus, render_api_feed  # noqa: E402
 
 NOW = datetime(2026, 8, 1, tzinfo=UTC)
@@ -72,6 +74,16 @@ def pages(papers: Iterator[CorpusPaper], total: int, page_size: int) -> Iterator
         yield render_api_feed(batch, total=total, start=start, max_results=page_size, search_query=SEARCH)
 
 
+def parsed_pages(files: list[Path]) -> Iterator[list[PaperRecord]]:
+    """What the API source yields: one list of normalised records per page (parse + normalise)."""
+    for file in files:
+        yield [record_from_result(r) for r in parse_api_page(file.read_bytes()).results]
+
+
+def parse_only(files: list[Path]) -> int:
+    return sum(len(parse_api_page(file.read_bytes()).results) for file in files)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=60000)
@@ -80,49 +92,50 @@ def main() -> None:
 
     corpus = load_corpus()
     # The harness' 12k corpus records live all run; keep the cyclic GC from re-walking them on every
-    # collection, which would bill the product for the harness (a long-running collector holds no such heap).
+    # collection, which would bill the product for the harness (a running collector holds no such heap).
     gc.freeze()
-    rss_harness = peak_rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
+        # Rendering is the harness' work: pages go to files first, outside every timed section.
+        files = []
+        for number, body in enumerate(
+            pages(replicated(corpus.papers, args.papers), args.papers, args.page_size)
+        ):
+            files.append(Path(tmp, f"page-{number:03d}.xml"))
+            files[-1].write_bytes(body)
+        n_bytes = sum(f.stat().st_size for f in files)
+        rss_harness = peak_rss_mb()
+
         settings = Settings(database_url=f"sqlite:///{tmp}/bench.sqlite", _env_file=None)  # type: ignore[call-arg]
         roadmap = load_roadmap(settings.roadmap_path)
         engine = db.make_engine(settings.database_url)
         pipeline.prepare_store(engine, roadmap, build_matcher(roadmap.queries()), NOW)
-        collector = pipeline.Collector(settings, roadmap, engine, NOW, limiter=RateLimiter(0))
-        parse_s = ingest_s = 0.0
-        n_bytes = stored = new = 0
-        for body in pages(replicated(corpus.papers, args.papers), args.papers, args.page_size):
-            n_bytes += len(body)
-            t0 = time.perf_counter()
-            parse_api_page(body)  # the baseline: parse only, same bytes
-            t1 = time.perf_counter()
-            records = [record_from_result(r) for r in parse_api_page(body).results]
-            result = collector.store(records)
-            t2 = time.perf_counter()
-            parse_s += t1 - t0
-            ingest_s += t2 - t1
-            stored += len(records)
-            new += len(result.new_ids)
-        collector.close()
+        t0 = time.perf_counter()
+        parsed = parse_only(files)  # the baseline: parse only, same bytes
+        t1 = time.perf_counter()
+        tally = pipeline.RunTally()
+        with pipeline.Collector(settings, roadmap, engine, NOW, limiter=RateLimiter(0)) as collector:
+            collector.store_pages("ingest", parsed_pages(files), tally)  # parse, normalise, upsert, match
+        t2 = time.perf_counter()
+        parse_s, ingest_s = t1 - t0, t2 - t1
         with db.session_scope(engine) as session:
             in_db = db.paper_count(session)
         with engine.connect() as conn:
             matches = conn.exec_driver_sql("SELECT count(*) FROM paper_topics").scalar_one()
         size_mb = Path(tmp, "bench.sqlite").stat().st_size / 1e6
-    e2e, parse_only = stored / ingest_s, stored / parse_s
+    e2e, parse_rate = tally.fetched / ingest_s, parsed / parse_s
     print(
-        f"papers ingested          {stored:>10,}  ({new:,} new; {in_db:,} rows, {matches:,} topic matches, "
-        f"{size_mb:.0f} MB SQLite)"
+        f"papers ingested          {tally.fetched:>10,}  ({tally.new:,} new; {in_db:,} rows, "
+        f"{matches:,} topic matches, {size_mb:.0f} MB SQLite)"
     )
     print(f"bytes parsed             {n_bytes / 1e6:>10.1f} MB in pages of {args.page_size}")
     print(
         f"end to end               {e2e:>10,.0f} papers/s  (parse+normalise+upsert+match, {ingest_s:.1f} s)"
     )
-    print(f"parse only (baseline)    {parse_only:>10,.0f} papers/s  ({parse_s:.1f} s, same bytes, same run)")
-    print(f"ratio end-to-end/parse   {e2e / parse_only:>10.2f}   (target >= 0.30)")
+    print(f"parse only (baseline)    {parse_rate:>10,.0f} papers/s  ({parse_s:.1f} s, same bytes, same run)")
+    print(f"ratio end-to-end/parse   {e2e / parse_rate:>10.2f}   (target >= 0.30)")
     peak = peak_rss_mb()
     print(f"peak RSS                 {peak:>10.0f} MB  (harness: {rss_harness:.0f} MB; target <= 300)")
-    ok = e2e >= 5000 and e2e / parse_only >= 0.3 and peak <= 300 and in_db == args.papers
+    ok = e2e >= 5000 and e2e / parse_rate >= 0.3 and peak <= 300 and in_db == args.papers
     print("targets                  " + ("met" if ok else "MISSED"))
 
 

@@ -103,7 +103,96 @@ class Settings(BaseSettings):
         description="Half-life of recency in reading-list ranking: a paper this old counts half as much.",
     )
 
-    @field_validator("arxiv_api_url", "arxiv_listing_url")
+    # -- Hugging Face ----------------------------------------------------------------------------------
+    hf_api_url: str = Field(
+        default="https://huggingface.co/api",
+        description="Base URL of the Hugging Face API (daily papers, paper pages, paper search).",
+    )
+    hf_token: str = Field(
+        default="",
+        description="Optional Hugging Face access token, sent as `Authorization: Bearer …` (higher rate "
+        "limits). Secret: set it in the environment only.",
+    )
+    hf_delay_seconds: float = Field(
+        default=1.0, ge=0, description="Smallest spacing between two Hugging Face requests."
+    )
+    hf_days: int = Field(
+        default=7,
+        ge=1,
+        description="Featured days each HF run polls (today and the days before), updating upvotes, "
+        "comments and code links of papers already stored.",
+    )
+    hf_page_size: int = Field(
+        default=100, ge=1, le=100, description="Papers per `/daily_papers` page (the `limit` parameter)."
+    )
+    hf_paper_lookups: int = Field(
+        default=5,
+        ge=0,
+        description="HF paper pages (`/papers/{id}`) asked for per run, for papers in reading lists "
+        "(classics, and recent papers without a code link).",
+    )
+    hf_recheck_days: int = Field(
+        default=7, ge=1, description="A paper's HF page is asked for again after this many days."
+    )
+    hf_links_days: int = Field(
+        default=30,
+        ge=1,
+        description="Papers published within this many days are re-checked for code links that "
+        "appeared late.",
+    )
+    hf_search_limit: int = Field(
+        default=10, ge=1, le=100, description="Papers kept per topic from HF paper search (weekly)."
+    )
+    feed_max_posts: int = Field(
+        default=20,
+        ge=0,
+        description="Newest posts read per blog feed (a topic resource of kind `feed`) per run; 0 turns "
+        "feed reading off.",
+    )
+    # -- trending and the frontier ----------------------------------------------------------------------
+    trending_days: int = Field(
+        default=14,
+        ge=1,
+        description="A topic's trending section: its papers published or featured on HF within this "
+        "many days.",
+    )
+    trending_limit: int = Field(default=10, ge=1, description="Most papers in a topic's trending section.")
+    trending_half_life_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="Half-life of recency in trending ranking (upvotes and stars weighted by age).",
+    )
+    frontier_days: int = Field(
+        default=7,
+        ge=1,
+        description="Window of `radar trending` (the L4 frontier) when `--days` is not given.",
+    )
+    # -- the schedule and the lock -------------------------------------------------------------------------
+    schedule_listing_cron: str = Field(
+        default="30 5 * * mon-fri",
+        description="When `radar schedule` runs the daily cycle (crontab, UTC). arXiv announces Sun–Thu "
+        "20:00 US Eastern and its listing feeds refresh at midnight Eastern (04:00/05:00 UTC Mon–Fri).",
+    )
+    schedule_hf_hours: int = Field(
+        default=4, ge=1, description="Hours between two Hugging Face refreshes of `radar schedule`."
+    )
+    schedule_backfill_cron: str = Field(
+        default="0 3 * * sun",
+        description="When `radar schedule` runs the topic backfill and HF paper search (crontab, UTC).",
+    )
+    schedule_misfire_grace_seconds: int = Field(
+        default=3600,
+        ge=1,
+        description="A job missed by up to this long (scheduler down, machine asleep) still runs, once.",
+    )
+    lock_ttl_seconds: int = Field(
+        default=300,
+        ge=10,
+        description="The collection lock expires this long after its holder's last heartbeat (sent every "
+        "third of it), so a crashed collector's lock is taken over.",
+    )
+
+    @field_validator("arxiv_api_url", "arxiv_listing_url", "hf_api_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")

@@ -3,6 +3,7 @@
     RadarError                      anything Roadmap Radar raises on purpose
     ├── ConfigError                 bad settings or CLI input (exit code 2)
     │   └── RoadmapError            roadmap.yaml failed validation; carries every problem found
+    ├── LockHeldError               another collector holds the database's collection lock (exit code 1)
     └── SourceError                 an upstream request failed after its retries (source, url, attempt)
         ├── HTTPStatusError         a non-2xx answer (status, and the upstream's own message if any)
         ├── RequestTimeoutError     no answer within RADAR_HTTP_TIMEOUT_SECONDS
@@ -32,6 +33,20 @@ class RoadmapError(ConfigError):
         self.path = path
         self.problems = problems
         super().__init__(f"{path}: {len(problems)} problem(s)\n" + "\n".join(problems))
+
+
+class LockHeldError(RadarError):
+    """Another process is collecting into the same database; says who and until when the lock counts."""
+
+    def __init__(self, holder: str, since: str, expires: str) -> None:
+        self.holder, self.since, self.expires = holder, since, expires
+        super().__init__(
+            f"another collection is running ({holder}, since {since}); its lock expires {expires} "
+            "unless renewed: try again later"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (self.__class__, (self.holder, self.since, self.expires))
 
 
 class SourceError(RadarError):

@@ -3,16 +3,19 @@
 Every arXiv request of the process (API and listing) goes through one `RateLimiter`
 (`shared_arxiv_limiter`). `polite_get` is the one place that sends a GET with a timeout, classifies the
 answer and retries it with exponential backoff (Retry-After honoured); when it gives up it raises a
-`collector.errors.SourceError` subclass carrying source, url and attempt.
+`collector.errors.SourceError` subclass carrying source, url and attempt. Upstreams that announce their
+quota (Hugging Face: `RateLimit: "api";r=0;t=55`, or `X-RateLimit-Remaining`/`-Reset`) are obeyed: an
+exhausted quota holds the limiter until the reset, and a 429 without Retry-After waits for that reset.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -91,6 +94,19 @@ def shared_arxiv_limiter(delay_seconds: float) -> RateLimiter:
         return _shared_limiter
 
 
+_shared_hf_limiter: RateLimiter | None = None
+
+
+def shared_hf_limiter(delay_seconds: float) -> RateLimiter:
+    """The process-wide limiter for every Hugging Face request; each call sets its delay."""
+    global _shared_hf_limiter
+    with _shared_lock:
+        if _shared_hf_limiter is None:
+            _shared_hf_limiter = RateLimiter(delay_seconds)
+        _shared_hf_limiter.delay_seconds = delay_seconds
+        return _shared_hf_limiter
+
+
 @dataclass
 class RequestStats:
     """HTTP requests sent by one caller, retries included (what a run reports as `requests`)."""
@@ -123,6 +139,49 @@ def retry_delay(
     retry_after = parse_retry_after(retry_after_header, now)
     wanted = backoff if retry_after is None else max(backoff, retry_after)
     return min(wanted, settings.http_max_backoff_seconds)
+
+
+_RATELIMIT_PARAM = re.compile(r";\s*([a-z]+)\s*=\s*(\d+)")
+# An X-RateLimit-Reset this large is a Unix time, not a number of seconds.
+_EPOCH_THRESHOLD = 1_000_000_000
+
+
+def parse_ratelimit(headers: Mapping[str, str], now: float | None = None) -> tuple[int | None, float | None]:
+    """(requests remaining, seconds until the quota resets) from the rate-limit headers; None where absent.
+
+    Reads the IETF draft's `RateLimit: "policy";r=REMAINING;t=SECONDS` (as Hugging Face sends it), its
+    older `RateLimit-Remaining`/`RateLimit-Reset` form, and `X-RateLimit-Remaining`/`X-RateLimit-Reset`
+    (seconds, or a Unix time).
+    """
+    lowered = {name.lower(): value for name, value in headers.items()}
+    params = dict(_RATELIMIT_PARAM.findall(lowered.get("ratelimit", "")))
+    remaining = _first_number({**lowered, **params}, "r", "ratelimit-remaining", "x-ratelimit-remaining")
+    reset = _first_number({**lowered, **params}, "t", "ratelimit-reset", "x-ratelimit-reset")
+    if reset is not None and reset > _EPOCH_THRESHOLD:
+        reset = max(0.0, reset - (time.time() if now is None else now))
+    return (None if remaining is None else int(remaining)), reset
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return None if text is None else float(text.strip())
+    except ValueError:
+        return None
+
+
+def _first_number(headers: Mapping[str, str], *names: str) -> float | None:
+    for name in names:
+        if (value := _number(headers.get(name))) is not None:
+            return value
+    return None
+
+
+def quota_wait(response: httpx.Response) -> float | None:
+    """Seconds to wait before the next request when the upstream says its quota is used up, else None."""
+    remaining, reset = parse_ratelimit(response.headers)
+    if response.status_code == 429 or remaining == 0:
+        return reset
+    return None
 
 
 _ERROR_FEED = re.compile(rb"/api/errors#.*?<summary>(.*?)</summary>", re.DOTALL)
@@ -211,8 +270,12 @@ class _Call:
     def _attempt(self, attempt: int) -> httpx.Response:
         response = self._send(attempt)
         status = response.status_code
+        wait = quota_wait(response)
+        if wait and status < 400 and self.limiter is not None:
+            self.limiter.hold(min(wait, self.settings.http_max_backoff_seconds))
         if status in RETRYABLE_STATUS or status >= 500:
-            raise _Retry(self._status_error(response, attempt), response.headers.get("Retry-After"))
+            retry_after = response.headers.get("Retry-After") or (str(math.ceil(wait)) if wait else None)
+            raise _Retry(self._status_error(response, attempt), retry_after)
         if not 200 <= status < 300:
             raise self._status_error(response, attempt)
         if self.validate is not None:

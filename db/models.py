@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    Unicode,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db.columns import JSONList, UTCDateTime
@@ -28,6 +42,8 @@ class Paper(Base):
     """One arXiv paper, keyed by its id without version; the version is a column."""
 
     __tablename__ = "papers"
+    # Covering index of the dashboard's lookups: a match's publication date, a search hit's rowid.
+    __table_args__ = (Index("ix_papers_arxiv_id_published", "arxiv_id", "published"),)
 
     arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
@@ -35,14 +51,25 @@ class Paper(Base):
     abstract: Mapped[str] = mapped_column(Text)
     authors: Mapped[list[str]]
     categories: Mapped[list[str]]  # primary first
-    primary_category: Mapped[str] = mapped_column(String(32), index=True)
+    primary_category: Mapped[str] = mapped_column(String(32))
     published: Mapped[datetime] = mapped_column(index=True)
     updated: Mapped[datetime]
     comment: Mapped[str | None] = mapped_column(Text)
     journal_ref: Mapped[str | None] = mapped_column(Text)
     doi: Mapped[str | None] = mapped_column(Text)
-    first_seen: Mapped[datetime]
+    first_seen: Mapped[datetime] = mapped_column(index=True)  # "new since your last visit"
     last_seen: Mapped[datetime]
+    # What Hugging Face says (db.writes.upsert_hf_papers); arXiv upserts never touch these columns.
+    hf_upvotes: Mapped[int | None] = mapped_column(Integer)
+    hf_comments: Mapped[int | None] = mapped_column(Integer)
+    hf_featured_on: Mapped[date | None] = mapped_column(Date, index=True)
+    github_repo: Mapped[str | None] = mapped_column(Text)
+    github_stars: Mapped[int | None] = mapped_column(Integer)
+    project_page: Mapped[str | None] = mapped_column(Text)
+    ai_summary: Mapped[str | None] = mapped_column(Text)
+    ai_keywords: Mapped[list[str] | None]
+    hf_seen_at: Mapped[datetime | None]
+    hf_checked_at: Mapped[datetime | None]
 
 
 class Topic(Base):
@@ -77,23 +104,47 @@ class TopicSeminal(Base):
     year: Mapped[int] = mapped_column(Integer)
 
 
-class TopicResource(Base):
-    """A hand-picked resource of a topic."""
+class Resource(Base):
+    """A resource linked to a paper, a topic or both: roadmap links, HF repos, code, feed posts.
 
-    __tablename__ = "topic_resources"
+    `owner` ("paper:ID", "topic:ID" or "paper:ID topic:ID") is never NULL, so UNIQUE(owner, url) keys
+    the upsert on SQLite and PostgreSQL alike (NULLs are distinct in a UNIQUE constraint).
+    """
 
-    topic_id: Mapped[str] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    title: Mapped[str] = mapped_column(Text)
+    __tablename__ = "resources"
+    __table_args__ = (
+        UniqueConstraint("owner", "url"),
+        CheckConstraint("arxiv_id IS NOT NULL OR topic_id IS NOT NULL", name="linked"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner: Mapped[str] = mapped_column(String(160))
     url: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(32))
+    arxiv_id: Mapped[str | None] = mapped_column(
+        ForeignKey("papers.arxiv_id", ondelete="CASCADE"), index=True
+    )
+    topic_id: Mapped[str | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int | None] = mapped_column(Integer)
+    stars: Mapped[int | None] = mapped_column(Integer)
+    likes: Mapped[int | None] = mapped_column(Integer)
+    downloads: Mapped[int | None] = mapped_column(Integer)
+    published: Mapped[datetime | None]
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
 
 
 class PaperTopic(Base):
     """A paper matched to a topic: the score and the readable reasons."""
 
     __tablename__ = "paper_topics"
-    __table_args__ = (Index("ix_paper_topics_topic_id_score", "topic_id", "score"),)
+    __table_args__ = (
+        Index("ix_paper_topics_topic_id_score", "topic_id", "score"),
+        # A topic's recent papers as a range scan: new-style arXiv ids start with the YYMM of submission.
+        Index("ix_paper_topics_topic_id_arxiv_id", "topic_id", "arxiv_id"),
+    )
 
     arxiv_id: Mapped[str] = mapped_column(ForeignKey("papers.arxiv_id", ondelete="CASCADE"), primary_key=True)
     topic_id: Mapped[str] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True)
@@ -120,3 +171,48 @@ class Run(Base):
     errors: Mapped[int] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     requests: Mapped[int] = mapped_column(Integer)
+
+
+class Lock(Base):
+    """A named lock (the collection lock): held until released or until `expires_at` passes unrenewed."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class SchedulerJob(Base):
+    """APScheduler 3's job store table (SQLAlchemyJobStore's own layout), created by our migrations."""
+
+    __tablename__ = "scheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Reader(Base):
+    """A reader profile of the dashboard and the cutoff of its "new since your last visit"."""
+
+    __tablename__ = "readers"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    new_since: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class ReaderPaper(Base):
+    """One reader's marks on one paper: read, bookmarked, hidden."""
+
+    __tablename__ = "reader_papers"
+
+    reader: Mapped[str] = mapped_column(ForeignKey("readers.name", ondelete="CASCADE"), primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(ForeignKey("papers.arxiv_id", ondelete="CASCADE"), primary_key=True)
+    read: Mapped[bool] = mapped_column(Boolean)
+    bookmarked: Mapped[bool] = mapped_column(Boolean)
+    hidden: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime]

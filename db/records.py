@@ -7,7 +7,7 @@ All datetimes are timezone-aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +126,142 @@ class SeminalPaper:
 
     seminal: SeminalRow
     paper: PaperRecord | None
+
+
+# -- Hugging Face, resources, trending, the collection lock (issue 3) --------------------------------------
+RESOURCE_KINDS = (
+    "code", "model", "dataset", "space", "project", "docs", "course", "tutorial", "tool", "book", "blog",
+    "site", "feed", "post",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class HFPaper:
+    """What Hugging Face says about one arXiv paper (daily papers, paper page or search); None = not given.
+
+    `title`, `abstract`, `authors` and `published` only seed a paper row nothing else has stored yet; the
+    rest are HF's own fields, merged into the paper's row whichever source came first.
+    """
+
+    arxiv_id: str
+    title: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None  # arXiv publication time, as HF gives it
+    upvotes: int | None = None
+    comments: int | None = None
+    featured_on: date | None = None  # the day HF featured it on its daily papers
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HFSignals:
+    """The Hugging Face fields stored on a paper's row (all None for a paper HF never mentioned)."""
+
+    arxiv_id: str
+    upvotes: int | None = None
+    comments: int | None = None
+    featured_on: date | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+    seen_at: datetime | None = None  # last time an HF answer listed the paper
+    checked_at: datetime | None = None  # last time its HF paper page was asked for (404 included)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """Anything a learner opens besides the paper, linked to a paper, a topic, or both.
+
+    kind is one of RESOURCE_KINDS; source says who told us (roadmap | hf | arxiv | feed); popularity
+    (stars, likes, downloads) is kept where the source knows it.
+    """
+
+    kind: str
+    url: str
+    title: str
+    arxiv_id: str | None = None
+    topic_id: str | None = None
+    source: str = "hf"
+    stars: int | None = None
+    likes: int | None = None
+    downloads: int | None = None
+    published: datetime | None = None  # a feed post's date
+    position: int | None = None  # roadmap order
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingCandidate:
+    """A recent stored paper with its HF signals and the topics it matched (best match score first)."""
+
+    paper: PaperRecord
+    signals: HFSignals
+    topic_ids: tuple[str, ...]
+    score: float  # the best match score among topic_ids
+
+
+@dataclass(frozen=True, slots=True)
+class LockRow:
+    """Who holds a named lock in the database, and until when it counts (a heartbeat extends it)."""
+
+    name: str
+    holder: str
+    acquired_at: datetime
+    heartbeat_at: datetime
+    expires_at: datetime
+
+
+# -- dashboard: reader state, search, overviews -----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PaperMarks:
+    """What one reader did with one paper."""
+
+    read: bool = False
+    bookmarked: bool = False
+    hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderRow:
+    """A reader profile; `new_since` is the cutoff of "new since your last visit" for the current visit."""
+
+    name: str
+    new_since: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """A stored paper with its match to one topic (a row of "what's new" or of a search hit's topics)."""
+
+    paper: PaperRecord
+    topic_id: str
+    score: float
+    reasons: tuple[str, ...]
+    first_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A full-text search result: the paper, its relevance (higher is better) and the topics it matched."""
+
+    paper: PaperRecord
+    relevance: float
+    topic_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSummary:
+    """A match without the paper's text: enough to count, filter and rank before fetching the papers."""
+
+    arxiv_id: str
+    topic_id: str
+    score: float
+    published: datetime
+    first_seen: datetime

@@ -12,18 +12,27 @@ import pytest
 
 from collector.cli import main
 from tests.replay import API, ReplayServer, Reply
+from tests.replay_hf import HFReplay
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def env(replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """RADAR_* variables pointing the CLI at the replay server and a fresh SQLite file."""
+def env(
+    replay: ReplayServer, hf: HFReplay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """RADAR_* variables pointing the CLI at the replay server (arXiv and HF) and a fresh SQLite file.
+
+    Feed reading is off: roadmap.yaml's feeds are real blogs, never fetched in tests.
+    """
     values = {
         "RADAR_DATABASE_URL": f"sqlite:///{tmp_path / 'radar.sqlite'}",
         "RADAR_ARXIV_API_URL": replay.api_url,
         "RADAR_ARXIV_LISTING_URL": replay.listing_url,
         "RADAR_ARXIV_DELAY_SECONDS": "0",
+        "RADAR_HF_API_URL": hf.api_url,
+        "RADAR_HF_DELAY_SECONDS": "0",
+        "RADAR_FEED_MAX_POSTS": "0",
         "RADAR_HTTP_BACKOFF_SECONDS": "0.01",
         "RADAR_HTTP_MAX_RETRIES": "1",
         "RADAR_CONTACT": "radar-tests@example.org",
@@ -66,7 +75,8 @@ def test_collect_daily_cycle_then_list_and_status(
 ) -> None:
     code, data = run_json(capsys, "collect", "--json")
     assert code == 0
-    assert [r["source"] for r in data["runs"]] == ["listing", "seminal"]
+    # the daily cycle: listing, classics, Hugging Face (featured days of the last week: none recorded)
+    assert [r["source"] for r in data["runs"]] == ["listing", "seminal", "hf"]
     listing = data["runs"][0]
     assert listing["fetched"] == 7 and listing["errors"] == 0  # the recorded cs.AI feed of 2025-08-20
 

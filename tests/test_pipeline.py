@@ -18,6 +18,7 @@ from collector.matching import build_matcher
 from collector.ranking import reading_list
 from collector.roadmap import Roadmap, load_roadmap
 from tests.replay import API, LISTING, ReplayServer, Reply
+from tests.replay_hf import HFReplay
 
 NOW = datetime(2026, 7, 1, 12, tzinfo=UTC)  # the corpus runs to mid-2026
 
@@ -42,8 +43,8 @@ class Store:
 
 
 @pytest.fixture
-def store(replay: ReplayServer, tmp_path: Path) -> Iterator[Store]:
-    settings = replay.settings(database_url=f"sqlite:///{tmp_path / 'radar.sqlite'}")
+def store(replay: ReplayServer, hf: HFReplay, tmp_path: Path) -> Iterator[Store]:
+    settings = hf.settings(database_url=f"sqlite:///{tmp_path / 'radar.sqlite'}")
     roadmap = load_roadmap(settings.roadmap_path)
     engine = db.make_engine(settings.database_url)
     pipeline.prepare_store(engine, roadmap, build_matcher(roadmap.queries()), NOW)

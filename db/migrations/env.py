@@ -18,12 +18,17 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from db.models import Base
+from db.search import autogenerate_includes
 
 
 def run_migrations(connection: Connection) -> None:
     # Batch mode turns ALTERs SQLite cannot do into copy-and-rename; PostgreSQL runs them directly.
     context.configure(
-        connection=connection, target_metadata=Base.metadata, render_as_batch=True, compare_type=True
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=True,
+        compare_type=True,
+        include_name=autogenerate_includes,  # SQLite's full-text tables are not models
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,224 @@
+"""Dashboard speed on a 1,000,000-paper SQLite database: reading-list and search p95, one Topic page run.
+
+    .venv/bin/python -m benchmarks.dashboard [--papers 1000000] [--path /tmp/radar-1m.sqlite] [--keep]
+
+The database holds the real corpus (tests/fixtures/corpus) replicated with new ids (YYMM.NNNNN, as arXiv
+numbers them) and publication dates spread evenly over the three years before today; each replica keeps
+the matches the real matcher gives its original. Rows go in with executemany on one sqlite3 connection
+(then the full-text index is synced, as the dashboard does before a search). Targets: reading-list query
+p95 <= 20 ms, search p95 <= 100 ms, one Topic page script run under AppTest <= 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import db
+from collector.config import PROJECT_ROOT
+from collector.matching import build_matcher
+from collector.roadmap import load_roadmap
+from dashboard.lists import rank_recent
+from db import dashboard as queries
+from db.columns import sqlite_text
+from db.search import search_papers
+from tests.factories import corpus, to_record
+
+TARGETS = {"reading list": 0.020, "search": 0.100, "topic page": 0.5}
+SEARCHES = (
+    "diffusion", "low-rank adaptation", '"large language model"', "transformer attention", "quantization",
+    "reinforcement learning", "vision transformer", "retrieval augmented generation", "mixture of experts",
+    "graph neural network", "contrastive learning", "speculative decoding", "knowledge distillation",
+    "batch normalization", "federated", "agent", "prompt", "GAN", "LoRA", "adversarial robustness",
+)  # fmt: skip
+PAPER_SQL = (
+    "INSERT INTO papers (arxiv_id, version, title, abstract, authors, categories, primary_category,"
+    " published, updated, comment, journal_ref, doi, first_seen, last_seen)"
+    " VALUES (?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,?,?)"
+)
+MATCH_SQL = "INSERT INTO paper_topics (arxiv_id, topic_id, score, reasons, matched_at) VALUES (?,?,?,?,?)"
+
+
+def replicas(count: int, now: datetime) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """(papers row, original id) for `count` papers, oldest first, ids numbered per month."""
+    base = [raw for raw in corpus() if raw["categories"]]
+    start, span = now - timedelta(days=3 * 365), timedelta(days=3 * 365 - 1)
+    per_month: dict[str, int] = {}
+    for n in range(count):
+        raw = base[n % len(base)]
+        published = start + span * (n / count)
+        month = f"{published:%y%m}"
+        per_month[month] = per_month.get(month, 0) + 1
+        arxiv_id = f"{month}.{per_month[month]:05d}"
+        when, seen = sqlite_text(published), sqlite_text(published + timedelta(days=1))
+        authors, categories = json.dumps(raw["authors"]), json.dumps(raw["categories"])
+        row = (
+            arxiv_id,
+            1,
+            raw["title"],
+            raw["abstract"],
+            authors,
+            categories,
+            raw["categories"][0],
+            when,
+            when,
+            seen,
+            seen,
+        )
+        yield row, raw["id"]
+
+
+def base_matches() -> dict[str, list[tuple[str, float, str]]]:
+    """The real matcher's (topic, score, reasons JSON) for every corpus record, by original id."""
+    roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
+    matcher = build_matcher(roadmap.queries())
+    found: dict[str, list[tuple[str, float, str]]] = {}
+    for raw in corpus():
+        if raw["categories"]:
+            found[raw["id"]] = [
+                (m.topic_id, m.score, json.dumps(list(m.reasons))) for m in matcher.match(to_record(raw))
+            ]
+    return found
+
+
+def build(path: Path, count: int, now: datetime) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.migrate(engine)
+    with db.session_scope(engine) as session:
+        db.sync_topics(session, load_roadmap(PROJECT_ROOT / "roadmap.yaml").rows())
+    engine.dispose()
+    matches = base_matches()
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=OFF")
+    papers: list[tuple[Any, ...]] = []
+    links: list[tuple[Any, ...]] = []
+    for row, original in replicas(count, now):
+        papers.append(row)
+        links += [(row[0], topic, score, reasons, row[9]) for topic, score, reasons in matches[original]]
+        if len(papers) == 50_000:
+            flush(connection, papers, links)
+    flush(connection, papers, links)
+    with connection:  # what db.search.sync_search_index does before the dashboard's first search
+        connection.execute(
+            "INSERT INTO papers_fts(rowid, title, abstract) SELECT rowid, title, abstract FROM papers"
+            " WHERE rowid > (SELECT coalesce(max(id), 0) FROM papers_fts_docsize)"
+        )
+    connection.execute("ANALYZE")
+    connection.close()
+
+
+def flush(
+    connection: sqlite3.Connection, papers: list[tuple[Any, ...]], links: list[tuple[Any, ...]]
+) -> None:
+    with connection:
+        connection.executemany(PAPER_SQL, papers)
+        connection.executemany(MATCH_SQL, links)
+    papers.clear()
+    links.clear()
+
+
+def timed(work: Callable[[], object], repeat: int = 1) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def p95(samples: Sequence[float]) -> float:
+    return statistics.quantiles(samples, n=20, method="inclusive")[-1] if len(samples) > 1 else samples[0]
+
+
+def reading_list(session: Any, topic_id: str, now: datetime) -> None:
+    """What the Topic page reads: the classics, the last 90 days ranked, the shown 20 with their text."""
+    db.topic_seminal(session, topic_id)
+    ranked = rank_recent(queries.topic_recent(session, topic_id, now - timedelta(days=90)), now, 30.0)
+    queries.matched_papers(session, [(s.arxiv_id, s.topic_id) for s, _ in ranked[:20]])
+
+
+def measure_queries(engine: Any, now: datetime) -> dict[str, list[float]]:
+    with db.session_scope(engine) as session:
+        topics = [t.id for t in db.list_topics(session)]
+        lists = [
+            t for topic in topics for t in timed(lambda topic=topic: reading_list(session, topic, now), 3)
+        ]
+        plain = [t for q in SEARCHES for t in timed(lambda q=q: search_papers(session, q), 2)]
+        since = now - timedelta(days=180)
+        filtered = [
+            t
+            for q in SEARCHES
+            for t in timed(lambda q=q: search_papers(session, q, ["diffusion", "lora"], since), 1)
+        ]
+    return {"reading list": lists, "search": plain + filtered}
+
+
+def measure_topic_page(url: str) -> tuple[float, list[float]]:
+    """(a cold first run, which imports Streamlit, Altair and pandas; warm runs of three topics)."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["RADAR_DATABASE_URL"] = url
+    app = str(PROJECT_ROOT / "dashboard" / "app.py")
+
+    def topic_page(topic: str) -> AppTest:
+        at = AppTest.from_file(app, default_timeout=60)
+        at.query_params["topic"] = topic
+        return at.switch_page("app_pages/topic.py")
+
+    cold = timed(topic_page("transformer").run)[0]
+    return cold, [
+        t for topic in ("lora", "multimodal", "diffusion", "vit", "rag") for t in timed(topic_page(topic).run)
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--papers", type=int, default=1_000_000)
+    parser.add_argument("--path", type=Path, default=Path("/tmp/radar-bench-1m.sqlite"))
+    parser.add_argument("--keep", action="store_true", help="reuse the database at --path if it exists")
+    args = parser.parse_args(argv)
+    now = datetime.now(UTC)
+    if not (args.keep and args.path.exists()):
+        started = time.perf_counter()
+        build(args.path, args.papers, now)
+        print(
+            f"built {args.papers:,} papers in {time.perf_counter() - started:.0f} s"
+            f" ({args.path.stat().st_size / 1e9:.2f} GB)"
+        )
+    url = f"sqlite:///{args.path}"
+    engine = db.make_engine(url)
+    with db.session_scope(engine) as session:
+        print(
+            f"{db.paper_count(session):,} papers,"
+            f" {sum(queries.topic_paper_counts(session).values()):,} matches"
+        )
+    figures = measure_queries(engine, now)
+    cold, figures["topic page"] = measure_topic_page(url)
+    for name, samples in figures.items():
+        value, target = p95(samples), TARGETS[name]
+        print(
+            f"{name:13s} p95 {value * 1000:8.1f} ms  median {statistics.median(samples) * 1000:7.1f} ms  "
+            f"max {max(samples) * 1000:7.1f} ms  target {target * 1000:5.0f} ms  ratio {value / target:.2f}"
+            f"  (n={len(samples)})"
+        )
+    print(
+        f"topic page runs: cold (first, with imports) {cold:.3f} s; warm "
+        + ", ".join(f"{t:.3f} s" for t in figures["topic page"])
+    )
+    return 0 if all(p95(s) <= TARGETS[n] for n, s in figures.items()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""APScheduler wiring only: `radar schedule` runs the collector's jobs in the foreground.
+
+    job       trigger (UTC)                         sources
+    daily     cron RADAR_SCHEDULE_LISTING_CRON      the daily cycle (listing, classics, Hugging Face) + feeds
+    hf        every RADAR_SCHEDULE_HF_HOURS hours   Hugging Face: featured days, arXiv metadata, paper pages
+    backfill  cron RADAR_SCHEDULE_BACKFILL_CRON     topic backfill (arXiv API) + HF paper search per topic
+
+Every job is coalesced, runs one instance at a time and still runs when missed by up to
+RADAR_SCHEDULE_MISFIRE_GRACE_SECONDS. The job store is the project's database (table `scheduler_jobs`),
+so a restart keeps each job's next run time; a job whose trigger changed in the settings is rescheduled.
+Jobs are module-level functions taking only the job id (the store pickles a reference to them, never the
+settings, which may hold a token). Each job takes the collection lock: one that finds it held is skipped,
+logged and recorded. A job that raises is logged and recorded in the runs table, and the scheduler goes
+on. SIGTERM or Ctrl-C stops it after the running job.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+
+import db
+from collector import pipeline
+from collector.config import Settings, load_settings
+from collector.errors import ConfigError, LockHeldError
+from collector.matching import build_matcher
+from collector.roadmap import load_roadmap
+from db.records import RunRow
+
+JOB_TABLE = "scheduler_jobs"
+JOB_SOURCES: dict[str, tuple[str, ...]] = {
+    "daily": (*pipeline.DAILY, "feeds"),
+    "hf": ("hf",),
+    "backfill": ("api", "hf-search"),
+}
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    trigger: Any  # an APScheduler trigger
+    description: str
+
+
+def cron(expression: str, variable: str) -> CronTrigger:
+    """A crontab expression in UTC. Write weekdays as names (mon-fri): APScheduler counts 0 as Monday."""
+    try:
+        return CronTrigger.from_crontab(expression, timezone=UTC)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{variable}={expression!r} is not a crontab expression (minute hour day month weekday): {exc}"
+        ) from None
+
+
+def job_specs(settings: Settings) -> list[JobSpec]:
+    """The jobs `radar schedule` runs, with triggers from the settings."""
+    return [
+        JobSpec(
+            "daily",
+            cron(settings.schedule_listing_cron, "RADAR_SCHEDULE_LISTING_CRON"),
+            "daily cycle: arXiv listing, classics, Hugging Face, feeds",
+        ),
+        JobSpec(
+            "hf",
+            IntervalTrigger(hours=settings.schedule_hf_hours, timezone=UTC),
+            "Hugging Face refresh: featured days, arXiv metadata, paper pages",
+        ),
+        JobSpec(
+            "backfill",
+            cron(settings.schedule_backfill_cron, "RADAR_SCHEDULE_BACKFILL_CRON"),
+            "topic backfill (arXiv API) and Hugging Face paper search",
+        ),
+    ]
+
+
+# -- the jobs (module level: the job store keeps a reference to them) -------------------------------------
+def run_job(job_id: str) -> None:
+    """Run one scheduled job under the collection lock; a held lock skips it (recorded as a note)."""
+    settings = load_settings()
+    roadmap = load_roadmap(settings.roadmap_path)
+    engine = db.make_engine(settings.database_url)
+    try:
+        pipeline.prepare_store(engine, roadmap, build_matcher(roadmap.queries()), datetime.now(UTC))
+        report = pipeline.collect(settings, roadmap, engine, JOB_SOURCES[job_id], daily=job_id == "daily")
+        failed = [f"{r.source} {r.query}" for r in report.runs if r.errors]
+        logger.info(
+            "job %s done: %d run(s), %d failed %s", job_id, len(report.runs), len(failed), failed or ""
+        )
+    except LockHeldError as exc:
+        logger.warning("job %s skipped: %s", job_id, exc)
+        record(engine, job_id, f"skipped: {exc}", errors=0)
+    finally:
+        engine.dispose()
+
+
+def record(engine: Engine, job_id: str, message: str, errors: int) -> None:
+    """One runs-table row for the job itself (source `schedule`): a skip or a failure."""
+    now = datetime.now(UTC)
+    run = RunRow(uuid.uuid4().hex[:12], "schedule", job_id, now, now, errors=errors, error=message)
+    try:
+        with db.session_scope(engine) as session:
+            db.record_run(session, run)
+    except db.StorageError as exc:  # the database may be why the job failed; the log still says it
+        logger.error("could not record job %s in the runs table: %s", job_id, exc)
+
+
+# -- the scheduler ------------------------------------------------------------------------------------------
+def build_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
+    """A scheduler on the project's database (not started): coalesce, one instance, misfire grace."""
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
+        executors={"default": ThreadPoolExecutor(1)},  # one job at a time in this process
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": settings.schedule_misfire_grace_seconds,
+        },
+        timezone=UTC,
+    )
+    scheduler.add_listener(lambda event: job_failed(engine, event), EVENT_JOB_ERROR)
+    scheduler.add_listener(job_not_run, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+    return scheduler
+
+
+def job_failed(engine: Engine, event: Any) -> None:
+    exception = getattr(event, "exception", None)
+    message = f"{type(exception).__name__}: {exception}" if exception else "failed"
+    logger.error("job %s failed: %s", event.job_id, message)
+    record(engine, event.job_id, message, errors=1)
+
+
+def job_not_run(event: JobEvent) -> None:
+    logger.warning("job %s did not run (missed beyond the grace time, or still running)", event.job_id)
+
+
+def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec]) -> None:
+    """Stored jobs keep their next run time; new ones are added, changed ones rescheduled, stale ones go."""
+    stored = {job.id: job for job in scheduler.get_jobs()}
+    for spec in specs:
+        job = stored.get(spec.id)
+        if job is None or str(job.trigger) != str(spec.trigger) or tuple(job.args) != (spec.id,):
+            scheduler.add_job(
+                run_job,
+                spec.trigger,
+                args=[spec.id],
+                id=spec.id,
+                name=spec.description,
+                replace_existing=True,
+            )
+    for job_id in sorted(set(stored) - {spec.id for spec in specs}):
+        scheduler.remove_job(job_id)
+
+
+def start_scheduler(settings: Settings, engine: Engine, paused: bool = False) -> BackgroundScheduler:
+    """Migrate the database, start the scheduler on it and bring its jobs in line with the settings."""
+    specs = job_specs(settings)  # a bad crontab fails here, before anything starts
+    db.migrate(engine)
+    scheduler = build_scheduler(settings, engine)
+    scheduler.start(paused=True)
+    sync_jobs(scheduler, specs)
+    if not paused:
+        scheduler.resume()
+    return scheduler
+
+
+@dataclass(frozen=True)
+class JobView:
+    id: str
+    description: str
+    trigger: str
+    next_run_time: datetime | None
+
+
+def list_jobs(settings: Settings) -> list[JobView]:
+    """The jobs and their next run times, as `radar schedule` would run them (nothing is run)."""
+    engine = db.make_engine(settings.database_url)
+    scheduler = start_scheduler(settings, engine, paused=True)
+    try:
+        return [JobView(j.id, j.name, str(j.trigger), j.next_run_time) for j in scheduler.get_jobs()]
+    finally:
+        scheduler.shutdown(wait=False)
+        engine.dispose()
+
+
+def serve(settings: Settings, stop: threading.Event | None = None) -> None:
+    """Run the scheduler until SIGTERM/SIGINT (or `stop`), then stop after the running job."""
+    stop = stop or threading.Event()
+    engine = db.make_engine(settings.database_url)
+    scheduler = start_scheduler(settings, engine)
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for job in scheduler.get_jobs():
+            logger.info("scheduled %s (%s): next run %s", job.id, job.trigger, job.next_run_time)
+        logger.info("scheduler started")
+        stop.wait()
+    finally:
+        logger.info("stopping: waiting for the running job to finish")
+        scheduler.shutdown(wait=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        engine.dispose()
+        logger.info("scheduler stopped")

@@ -1,0 +1,69 @@
+"""Serving the dashboard: the `streamlit run` command, and what `radar up` says about failed sources.
+
+The dashboard runs as a child process (`streamlit run dashboard/app.py`, headless) with the database URL
+in its environment; it reads the database only.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from db.records import RunRow
+
+UPSTREAMS = {
+    "listing": "arXiv",
+    "api": "arXiv",
+    "seminal": "arXiv",
+    "hf": "Hugging Face",
+    "hf-search": "Hugging Face",
+}
+
+
+def app_path() -> Path:
+    """dashboard/app.py of the installed package (editable or not)."""
+    spec = importlib.util.find_spec("dashboard")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the dashboard package is not installed")
+    return Path(spec.origin).resolve().parent / "app.py"
+
+
+def streamlit_command(port: int, address: str) -> list[str]:
+    return [
+        sys.executable, "-m", "streamlit", "run", str(app_path()),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", address,
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+
+
+def serve_dashboard(database_url: str, port: int, address: str) -> int:
+    """Run the dashboard until it exits or Ctrl-C; returns its exit code (0 after Ctrl-C)."""
+    env = {**os.environ, "RADAR_DATABASE_URL": database_url}
+    process = subprocess.Popen(streamlit_command(port, address), env=env)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        return 0
+
+
+def unreachable(runs: Sequence[RunRow]) -> list[str]:
+    """One plain sentence per upstream whose runs failed, e.g. "arXiv could not be reached: …"."""
+    failed: dict[str, str] = {}
+    for run in runs:
+        if run.errors:
+            name = UPSTREAMS.get(run.source, run.source)
+            failed.setdefault(name, (run.error or "unknown error").splitlines()[0][:200])
+    return [
+        f"{name} could not be reached or answered with an error: {error}" for name, error in failed.items()
+    ]

@@ -1,0 +1,77 @@
+"""Blog feeds (RSS/Atom) named as topic resources of kind `feed`, through httpx and feedparser.
+
+One polite request per feed (timeout, bounded retries); the newest posts become resources of kind `post`
+of that topic. A body that is no feed (an HTML page, say) is a MalformedResponseError naming the URL.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+import httpx
+
+from collector.config import Settings
+from collector.errors import MalformedResponseError
+from collector.http import RateLimiter, RequestStats, polite_get
+
+SOURCE = "feed"
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPost:
+    url: str
+    title: str
+    published: datetime | None
+
+
+def parse_feed(content: bytes, url: str, limit: int) -> list[FeedPost]:
+    """The newest `limit` linked posts of an RSS/Atom body; MalformedResponseError if it is no feed."""
+    parsed = feedparser.parse(io.BytesIO(content))
+    if not str(parsed.get("version") or "").startswith(("atom", "rss")):
+        problem = parsed.get("bozo_exception") or "no RSS or Atom feed here"
+        raise MalformedResponseError(SOURCE, url, f"not a feed: {problem}")
+    posts = [post for post in map(feed_post, parsed.entries) if post is not None]
+    posts.sort(key=lambda p: p.published or datetime.min.replace(tzinfo=UTC), reverse=True)
+    return posts[:limit]
+
+
+def feed_post(entry: Any) -> FeedPost | None:
+    link = str(entry.get("link") or "").strip()
+    if not link.startswith(("http://", "https://")):
+        logger.warning("feed entry without a link skipped: %s", entry.get("id", "?"))
+        return None
+    title = " ".join(str(entry.get("title") or link).split())
+    return FeedPost(link, title, entry_time(entry))
+
+
+def entry_time(entry: Any) -> datetime | None:
+    """When the post was published (or last updated), from feedparser's parsed UTC struct_time."""
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not parsed:
+        return None
+    year, month, day, hour, minute, second = parsed[:6]
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+
+
+def fetch_feed(
+    settings: Settings,
+    limiter: RateLimiter,
+    url: str,
+    client: httpx.Client,
+    stats: RequestStats | None = None,
+) -> list[FeedPost]:
+    """Fetch one feed politely and return its newest `RADAR_FEED_MAX_POSTS` posts."""
+    posts: list[list[FeedPost]] = []
+
+    def validate(response: httpx.Response, attempt: int) -> None:
+        posts.append(parse_feed(response.content, url, settings.feed_max_posts))
+
+    polite_get(client, url, source=SOURCE, settings=settings, limiter=limiter, stats=stats, validate=validate)
+    return posts[-1]

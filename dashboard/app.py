@@ -1,0 +1,17 @@
+"""The Roadmap Radar dashboard: `streamlit run dashboard/app.py` (or `radar dashboard`); reads the db only."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="Roadmap Radar", page_icon="📡", layout="wide")
+navigation = st.navigation(
+    [
+        st.Page("app_pages/roadmap.py", title="Roadmap", icon="🗺️", default=True),
+        st.Page("app_pages/topic.py", title="Topic", icon="📚"),
+        st.Page("app_pages/whats_new.py", title="What's new", icon="🆕"),
+        st.Page("app_pages/search.py", title="Search", icon="🔎"),
+        st.Page("app_pages/collector.py", title="Collector", icon="⚙️"),
+    ]
+)
+navigation.run()

@@ -1,0 +1,86 @@
+"""Collector: the last runs per source with their counts and errors, the next scheduled runs, and
+"collect now" (`radar collect` in the background, one at a time)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import collect_job, data, render, state
+from dashboard.text import md_escape
+
+url = data.database_url()
+now = state.now()
+state.reader()
+
+st.title("Collector")
+runs = data.runs(url)
+latest = {}
+for run in runs:
+    latest.setdefault(run.source, run)
+
+st.subheader("Last run per source")
+if not latest:
+    st.info("No collection has run yet: press “Collect now”, or run `radar collect` in a terminal.")
+for column, (source, run) in zip(st.columns(max(len(latest), 1)), latest.items(), strict=False):
+    column.metric(
+        source,
+        f"{run.new} new",
+        f"{run.errors} errors" if run.errors else "ok",
+        delta_color="inverse" if run.errors else "normal",
+    )
+    column.caption(
+        md_escape(f"{render.ago(run.finished_at, now)} · fetched {run.fetched} · updated {run.updated}")
+    )
+    if run.error:
+        column.text(run.error[:300])
+
+st.subheader("Next scheduled runs")
+jobs = data.scheduled_jobs(url)
+if jobs:
+    st.dataframe([{"job": job_id, "next run (UTC)": when} for job_id, when in jobs], hide_index=True)
+else:
+    st.caption("No schedule stored: `radar up` (or `radar schedule`) runs the collector on a schedule.")
+
+st.subheader("Collect now")
+holder = data.lock_holder(url, now)
+
+
+@st.fragment(run_every=2)
+def progress() -> None:
+    job = collect_job.current(url)
+    if job is None:
+        return
+    if job.running:
+        st.info(
+            f"Collecting… started {render.ago(job.started, state.now())};"
+            " each source appears below as it finishes."
+        )
+    else:
+        (st.success if job.exit_code == 0 else st.warning)(f"The run finished (exit code {job.exit_code}).")
+        if st.button("Show the new papers", key="reload"):
+            data.clear_caches()
+            st.rerun()
+    st.code(job.tail() or "(no output yet)", language=None)
+    fresh = [r for r in data.runs_since(url, job.started)]
+    if fresh:
+        st.dataframe([render.run_dict(r) for r in fresh], hide_index=True)
+
+
+job = collect_job.current(url)
+busy = (job is not None and job.running) or holder is not None
+if holder is not None:
+    st.caption(md_escape(f"A collection is running in another process ({holder}); wait for it to finish."))
+if st.button(
+    "Collect now",
+    key="collect",
+    disabled=busy,
+    type="primary",
+    help="The daily cycle: today's listing and missing classics.",
+):
+    if collect_job.start(url) is None:
+        st.warning("A collection is already running.")
+    st.rerun()
+progress()
+
+st.subheader("All recent runs")
+st.dataframe([render.run_dict(r) for r in runs], hide_index=True)

@@ -1,0 +1,70 @@
+"""What's new: papers since your last visit (or the last N days, or your bookmarks), and the L4 frontier."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from dashboard import data, render, sections, state
+from dashboard.lists import best_per_paper, export_items, is_new, paper_item, sort_summaries, unhidden, weekly
+from dashboard.render import Card
+
+SHOWN = 30
+MODES = {
+    "visit": "New since my last visit",
+    "days": "Published in the last … days",
+    "bookmarked": "My bookmarks",
+}
+
+url = data.database_url()
+me = state.reader()
+now = state.now()
+topics = data.topics(url)
+names = {t.id: f"{t.name_zh} · {t.name_en}" for t in topics}
+
+side = st.sidebar
+mode = side.radio("Show", list(MODES), format_func=MODES.__getitem__, key="mode")
+days = side.select_slider("Days", [1, 3, 7, 14, 30, 90], 7, key="days", bind="query-params")
+level = state.pick_level(side)
+in_level = state.topics_at(topics, level)
+topic = state.pick_topic(in_level, allow_all=True, where=side)
+sort = side.radio("Sort by", ["score", "date"], key="sort", bind="query-params", horizontal=True)
+chosen = (topic,) if topic else tuple(t.id for t in in_level) if level else ()
+marks = data.marks(url, me.name)
+
+st.title("What's new")
+if mode == "bookmarked":
+    ids = [arxiv_id for arxiv_id, m in marks.items() if m.bookmarked]
+    found = data.papers(url, ids)
+    cards = [Card(found[i]) for i in ids if i in found]
+    st.caption(f"{len(cards)} bookmarked papers for {me.name}.")
+    sections.cards_with_extras(cards, marks, "bookmark", me.name)
+    render.export_buttons([paper_item(c.paper) for c in cards], "Bookmarks", "new")
+    st.stop()
+
+if mode == "visit":
+    rows = [s for s in data.summaries(url, me.new_since, None, chosen) if is_new(s, me.new_since, marks)]
+    heading = f"{{}} papers stored since your last visit ({me.new_since:%Y-%m-%d %H:%M} UTC), not yet read."
+else:
+    rows = unhidden(data.summaries(url, None, (now - timedelta(days=days)).date(), chosen), marks)
+    heading = f"{{}} papers published in the last {days} days."
+best = sort_summaries(best_per_paper(rows), str(sort))
+st.caption(heading.format(len(best)))
+if mode == "visit" and st.button("Mark all as seen", key="seen", help="Nothing stored until now stays new."):
+    data.mark_all_seen(url, me.name, now)
+    st.rerun()
+
+shown = data.matched(url, tuple((s.arxiv_id, s.topic_id) for s in best[:SHOWN]))
+sections.match_cards(shown, names, marks, "new", me.name)
+if len(best) > SHOWN:
+    st.caption(f"… and {len(best) - SHOWN} more: narrow by level or topic, or export the list.")
+everything = data.matched(url, tuple((s.arxiv_id, s.topic_id) for s in best[:500]))
+render.export_buttons(export_items(matches=everything), "What's new", "new")
+
+st.subheader("The L4 frontier — trending across the roadmap")
+sections.trending(url, None, marks, me.name, now, names)
+level_of = {t.id: t.level for t in topics}
+counts = data.daily_counts(url, chosen or tuple(level_of), (now - timedelta(weeks=26)).date())
+series = {t: names[t] for t in chosen} if 0 < len(chosen) <= 8 else level_of
+render.weekly_chart(weekly(counts, series), "Matched papers per week (last 26 weeks)")

@@ -1,0 +1,71 @@
+""" "Collect now": `radar collect` in a background process, at most one per dashboard server and database.
+
+The server keeps the running process; the collection lock in the database (taken by the collector)
+also stops a run while `radar collect` or the scheduler is collecting from another process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+LOG_TAIL_LINES = 15
+
+
+@dataclass
+class Job:
+    """A `radar collect` started from the dashboard."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+    started: datetime
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.process.poll()
+
+    def tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+_jobs: dict[str, Job] = {}
+_guard = threading.Lock()
+
+
+def current(database_url: str) -> Job | None:
+    """The last run started from this server for this database (running or finished), if any."""
+    return _jobs.get(database_url)
+
+
+def start(database_url: str, now: datetime | None = None) -> Job | None:
+    """Start `radar collect` (the daily cycle) unless one is already running here; None if it is."""
+    with _guard:
+        job = _jobs.get(database_url)
+        if job is not None and job.running:
+            return None
+        log = Path(tempfile.mkstemp(prefix="radar-collect-", suffix=".log")[1])
+        env = {**os.environ, "RADAR_DATABASE_URL": database_url, "NO_COLOR": "1", "COLUMNS": "120"}
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "collector.cli", "collect"],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        _jobs[database_url] = job = Job(process, log, now or datetime.now(UTC))
+        return job

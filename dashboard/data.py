@@ -1,0 +1,237 @@
+"""Every database access of the dashboard: db/ query functions behind Streamlit's caches.
+
+Paper lists are cached for CACHE_SECONDS (immutable tuples of frozen records, so st.cache_resource can
+hand out the same object without copying); reader state is read fresh on every run because the reader
+changes it. Nothing here fetches from arXiv or Hugging Face.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+import db
+from collector.config import load_settings
+from db import dashboard as queries
+from db import readers, search
+from db.records import (
+    MatchSummary,
+    PaperMarks,
+    PaperRecord,
+    ReaderRow,
+    Resource,
+    RunRow,
+    SearchHit,
+    SeminalPaper,
+    TopicMatch,
+    TopicRow,
+    TrendingCandidate,
+)
+
+CACHE_SECONDS = 60
+
+
+def database_url() -> str:
+    return load_settings().database_url
+
+
+@st.cache_resource(show_spinner=False)
+def engine(url: str) -> Engine:
+    """One engine per database for the whole server; the schema is brought up to date once."""
+    created = db.make_engine(url)
+    db.migrate(created)
+    return created
+
+
+# -- cached reads ------------------------------------------------------------------------------------------
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def topics(url: str) -> tuple[TopicRow, ...]:
+    with db.session_scope(engine(url)) as session:
+        return tuple(db.list_topics(session))
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def paper_counts(url: str) -> dict[str, int]:
+    with db.session_scope(engine(url)) as session:
+        return queries.topic_paper_counts(session)
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def last_collected(url: str) -> dict[str, datetime]:
+    with db.session_scope(engine(url)) as session:
+        return queries.topic_last_collected(session)
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def classics(url: str, topic_id: str) -> tuple[SeminalPaper, ...]:
+    with db.session_scope(engine(url)) as session:
+        return tuple(db.topic_seminal(session, topic_id))
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def topic_recent(url: str, topic_id: str, since: date) -> tuple[MatchSummary, ...]:
+    with db.session_scope(engine(url)) as session:
+        return tuple(queries.topic_recent(session, topic_id, start_of(since)))
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def topic_latest(url: str, topic_id: str, limit: int) -> tuple[MatchSummary, ...]:
+    with db.session_scope(engine(url)) as session:
+        return tuple(queries.topic_latest(session, topic_id, limit))
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def matched(url: str, pairs: tuple[tuple[str, str], ...]) -> tuple[TopicMatch, ...]:
+    with db.session_scope(engine(url)) as session:
+        return tuple(queries.matched_papers(session, pairs))
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def summaries(
+    url: str, first_seen_since: datetime | None, published_since: date | None, topic_ids: tuple[str, ...]
+) -> tuple[MatchSummary, ...]:
+    published = start_of(published_since) if published_since else None
+    with db.session_scope(engine(url)) as session:
+        return tuple(queries.match_summaries(session, first_seen_since, published, topic_ids))
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def daily_counts(url: str, topic_ids: tuple[str, ...], since: date) -> tuple[tuple[date, str, int], ...]:
+    with db.session_scope(engine(url)) as session:
+        return tuple(queries.daily_counts(session, topic_ids, start_of(since)))
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def search_papers(
+    url: str, query: str, topic_ids: tuple[str, ...], since: date | None, until: date | None, limit: int
+) -> tuple[SearchHit, ...]:
+    """Raises search.SearchQueryError (not cached) for text FTS5 cannot read."""
+    bounds = (start_of(since) if since else None, start_of(until) if until else None)
+    with db.session_scope(engine(url)) as session:
+        search.sync_search_index(session)
+    with db.session_scope(engine(url)) as session:
+        return tuple(search.search_papers(session, query, topic_ids, *bounds, limit=limit))
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def runs(url: str, limit: int = 200) -> tuple[RunRow, ...]:
+    with db.session_scope(engine(url)) as session:
+        return tuple(db.last_runs(session, limit=limit))
+
+
+def clear_caches() -> None:
+    """After a collection run: the next page view reads the database again."""
+    st.cache_resource.clear()
+
+
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+# -- reader state (never cached) ---------------------------------------------------------------------------
+def visit(url: str, name: str, now: datetime) -> ReaderRow:
+    with db.session_scope(engine(url)) as session:
+        return readers.visit(session, name, now)
+
+
+def reader_names(url: str) -> list[str]:
+    with db.session_scope(engine(url)) as session:
+        return readers.list_readers(session)
+
+
+def marks(url: str, name: str) -> dict[str, PaperMarks]:
+    with db.session_scope(engine(url)) as session:
+        return readers.reader_marks(session, name)
+
+
+def set_marks(url: str, name: str, arxiv_id: str, new: PaperMarks, now: datetime) -> None:
+    with db.session_scope(engine(url)) as session:
+        readers.set_marks(session, name, arxiv_id, new, now)
+
+
+def mark_all_seen(url: str, name: str, now: datetime) -> None:
+    with db.session_scope(engine(url)) as session:
+        readers.mark_all_seen(session, name, now)
+
+
+def papers(url: str, arxiv_ids: Sequence[str]) -> dict[str, PaperRecord]:
+    with db.session_scope(engine(url)) as session:
+        return db.papers_by_id(session, arxiv_ids)
+
+
+# -- Hugging Face signals, resources and trending (written by the collector's HF source) -------------------
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """What the page shows beside a paper's own metadata: HF upvotes/stars and code/model/dataset links."""
+
+    upvotes: int | None = None
+    stars: int | None = None
+    links: tuple[tuple[str, str], ...] = ()
+
+
+LINK_KINDS = ("code", "model", "dataset", "space", "project")
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def extras(url: str, arxiv_ids: tuple[str, ...]) -> dict[str, Extras]:
+    with db.session_scope(engine(url)) as session:
+        signals = db.reads.hf_signals_by_id(session, arxiv_ids)
+        resources = db.reads.paper_resources(session, arxiv_ids)
+    return {
+        arxiv_id: Extras(
+            upvotes=signals[arxiv_id].upvotes if arxiv_id in signals else None,
+            stars=signals[arxiv_id].github_stars if arxiv_id in signals else None,
+            links=tuple((link_label(r), r.url) for r in resources.get(arxiv_id, ()) if r.kind in LINK_KINDS),
+        )
+        for arxiv_id in arxiv_ids
+    }
+
+
+def link_label(resource: Resource) -> str:
+    popularity = resource.stars if resource.stars is not None else resource.likes
+    suffix = (
+        f" ({popularity}★)" if resource.stars is not None else (f" ({popularity}♥)" if popularity else "")
+    )
+    return f"{resource.kind}: {resource.title}{suffix}"
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def topic_resources(url: str, topic_id: str) -> tuple[Resource, ...]:
+    with db.session_scope(engine(url)) as session:
+        return tuple(db.reads.topic_resources(session, topic_id))
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def trending(url: str, since: date, topic_id: str | None) -> tuple[TrendingCandidate, ...]:
+    with db.session_scope(engine(url)) as session:
+        return tuple(queries.trending(session, start_of(since), topic_id))
+
+
+def half_life_days() -> float:
+    return load_settings().recent_half_life_days
+
+
+def runs_since(url: str, started: datetime) -> list[RunRow]:
+    """Runs recorded since `started` (read fresh: a collection is writing them)."""
+    with db.session_scope(engine(url)) as session:
+        return [r for r in db.last_runs(session, limit=200) if r.started_at >= started]
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def scheduled_jobs(url: str) -> tuple[tuple[str, datetime | None], ...]:
+    with db.session_scope(engine(url)) as session:
+        return tuple(queries.scheduled_jobs(session))
+
+
+COLLECT_LOCK = "collect"
+
+
+def lock_holder(url: str, now: datetime) -> str | None:
+    """Who holds the collection lock right now (an expired lock counts as free)."""
+    with db.session_scope(engine(url)) as session:
+        held = db.reads.lock_holder(session, COLLECT_LOCK)
+    return held.holder if held is not None and held.expires_at > now else None

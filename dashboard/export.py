@@ -1,0 +1,161 @@
+"""The list on screen as BibTeX, Markdown (a reading list to paste) or CSV (pure functions)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from dashboard.text import arxiv_url, md_escape, safe_url
+
+
+@dataclass(frozen=True, slots=True)
+class ExportItem:
+    """One paper of an exported list; `note` says why it is there (section, topic, reasons)."""
+
+    title: str
+    arxiv_id: str | None = None
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    published: date | None = None
+    categories: tuple[str, ...] = ()
+    url: str | None = None
+    doi: str | None = None
+    note: str = ""
+
+    @property
+    def link(self) -> str | None:
+        return (
+            arxiv_url(self.arxiv_id)
+            or safe_url(self.url)
+            or (f"https://doi.org/{self.doi}" if self.doi else None)
+        )
+
+
+# -- BibTeX ------------------------------------------------------------------------------------------------
+# BibTeX counts every brace, escaped or not, so braces become commands with balanced (empty) arguments.
+LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "%": r"\%",
+    "&": r"\&",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\^{}",
+    "~": r"\~{}",
+}
+SPACES = re.compile(r"\s+")
+
+
+def bibtex_escape(text: str) -> str:
+    """Text safe inside a braced BibTeX value: LaTeX specials escaped, whitespace collapsed."""
+    return "".join(LATEX_SPECIALS.get(ch, ch) for ch in SPACES.sub(" ", text).strip())
+
+
+def ascii_word(text: str) -> str:
+    """Letters and digits of `text`, accents dropped (for citation keys)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]", "", folded)
+
+
+def cite_key(item: ExportItem) -> str:
+    """`lastnameYEARfirstword`, e.g. hu2021lora; `paper` when nothing usable is left."""
+    last = ascii_word(item.authors[0].split()[-1]).lower() if item.authors and item.authors[0].split() else ""
+    words = [ascii_word(w).lower() for w in item.title.split()]
+    first = next((w for w in words if len(w) > 3), next((w for w in words if w), ""))
+    return f"{last}{item.year or ''}{first}" or "paper"
+
+
+def unique_keys(items: Sequence[ExportItem]) -> list[str]:
+    """Citation keys, with a, b, c… appended to repeats."""
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    for item in items:
+        key = cite_key(item)
+        count = seen.get(key, 0)
+        seen[key] = count + 1
+        keys.append(
+            key if count == 0 else f"{key}{chr(ord('a') + (count - 1) % 26)}{(count - 1) // 26 or ''}"
+        )
+    return keys
+
+
+def bibtex_fields(item: ExportItem) -> list[tuple[str, str]]:
+    fields = [("title", "{" + bibtex_escape(item.title) + "}")]  # inner braces keep the capitals
+    if item.authors:
+        fields.append(("author", " and ".join(bibtex_escape(a) for a in item.authors)))
+    if item.year:
+        fields.append(("year", str(item.year)))
+    if item.arxiv_id:
+        fields += [("eprint", item.arxiv_id), ("archivePrefix", "arXiv")]
+        if item.categories:
+            fields.append(("primaryClass", bibtex_escape(item.categories[0])))
+    if item.doi:
+        fields.append(("doi", bibtex_escape(item.doi)))
+    if item.link:
+        fields.append(("url", bibtex_escape(item.link)))
+    return fields
+
+
+def to_bibtex(items: Sequence[ExportItem]) -> str:
+    """One @misc entry per paper (arXiv eprint fields when there is an id)."""
+    entries = []
+    for key, item in zip(unique_keys(items), items, strict=True):
+        body = "".join(f"  {name} = {{{value}}},\n" for name, value in bibtex_fields(item))
+        entries.append(f"@misc{{{key},\n{body}}}\n")
+    return "\n".join(entries)
+
+
+# -- Markdown and CSV --------------------------------------------------------------------------------------
+def authors_short(authors: Sequence[str], most: int = 3) -> str:
+    if len(authors) <= most:
+        return ", ".join(authors)
+    return ", ".join(authors[:most]) + " et al."
+
+
+def to_markdown(items: Sequence[ExportItem], heading: str = "Reading list") -> str:
+    """A numbered reading list; every piece of paper text is escaped, links only from checked ids/URLs."""
+    lines = [f"# {md_escape(heading)}", ""]
+    for number, item in enumerate(items, 1):
+        title = f"[{md_escape(item.title)}]({item.link})" if item.link else md_escape(item.title)
+        when = item.published.isoformat() if item.published else str(item.year or "")
+        details = " · ".join(part for part in (authors_short(item.authors), when) if part)
+        lines.append(f"{number}. **{title}**" + (f" — {md_escape(details)}" if details else ""))
+        if item.note:
+            lines.append(f"   {md_escape(item.note)}")
+    return "\n".join(lines) + "\n"
+
+
+CSV_COLUMNS = ("arxiv_id", "title", "authors", "published", "year", "categories", "url", "note")
+
+
+def to_csv(items: Sequence[ExportItem]) -> str:
+    """One row per paper; authors and categories joined with '; '."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for item in items:
+        writer.writerow(
+            [
+                item.arxiv_id or "",
+                csv_safe(item.title),
+                csv_safe("; ".join(item.authors)),
+                item.published.isoformat() if item.published else "",
+                item.year or "",
+                "; ".join(item.categories),
+                item.link or "",
+                csv_safe(item.note),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def csv_safe(text: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; a leading apostrophe keeps them text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,100 @@
+"""Per-session state shared by the pages: the reader profile and the level/topic pickers, kept in the URL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from dashboard import data
+from dashboard.lists import LEVEL_NAMES, LEVELS
+from db.records import ReaderRow, TopicRow
+
+DEFAULT_READER = "default"
+ALL = ""
+MAX_NAME = 64
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def reader_name() -> str:
+    """The reader profile chosen in the sidebar (type a new name to create one), kept in `?reader=`."""
+    wanted = clean_name(st.query_params.get("reader", DEFAULT_READER))
+    names = sorted(set(data.reader_names(data.database_url())) | {DEFAULT_READER, wanted})
+    chosen = st.sidebar.selectbox(
+        "Reader",
+        names,
+        index=names.index(wanted),
+        key="url:reader",
+        accept_new_options=True,
+        help="Read, bookmarked and hidden papers and “new since your last visit” are kept per reader.",
+    )
+    name = clean_name(str(chosen or ""))
+    if name == DEFAULT_READER:
+        st.query_params.pop("reader", None)
+    else:
+        st.query_params["reader"] = name
+    return name
+
+
+def clean_name(text: str) -> str:
+    return " ".join(text.split())[:MAX_NAME] or DEFAULT_READER
+
+
+def reader() -> ReaderRow:
+    """The reader's profile, with this page view recorded (see db.readers.visit)."""
+    return data.visit(data.database_url(), reader_name(), now())
+
+
+def level_label(level: str) -> str:
+    if level == ALL:
+        return "All levels"
+    zh, en = LEVEL_NAMES.get(level, (level, level))
+    return f"{level} · {zh} · {en}"
+
+
+def url_choice(
+    where: DeltaGenerator, label: str, options: Sequence[str], param: str, format_func: Callable[[str], str]
+) -> str:
+    """A selectbox whose choice lives in `?param=` (the first option is the default and leaves the URL clean).
+
+    Written by hand because `bind="query-params"` does not combine with `format_func` in Streamlit 1.67.
+    """
+    wanted = st.query_params.get(param)
+    index = options.index(wanted) if wanted in options else 0
+    choice = str(where.selectbox(label, options, index=index, format_func=format_func, key=f"url:{param}"))
+    if choice == options[0]:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = choice
+    return choice
+
+
+def pick_level(where: DeltaGenerator | None = None) -> str:
+    """Level picker kept in `?level=`; ALL ("") means every level."""
+    return url_choice(where or st.container(), "Level", [ALL, *LEVELS], "level", level_label)
+
+
+def topic_label(topic: TopicRow) -> str:
+    return f"{topic.level} · {topic.name_zh} · {topic.name_en}"
+
+
+def pick_topic(topics: Sequence[TopicRow], allow_all: bool, where: DeltaGenerator | None = None) -> str:
+    """Topic picker kept in `?topic=`; with `allow_all`, ALL ("") means every topic shown."""
+    by_id = {t.id: t for t in topics}
+    options = ([ALL] if allow_all else []) + list(by_id)
+    if not options:
+        return ALL
+
+    def label(topic_id: str) -> str:
+        return "All topics" if topic_id == ALL else topic_label(by_id[topic_id])
+
+    return url_choice(where or st.container(), "Topic", options, "topic", label)
+
+
+def topics_at(topics: Sequence[TopicRow], level: str) -> list[TopicRow]:
+    return [t for t in topics if level == ALL or t.level == level]

@@ -1,0 +1,234 @@
+"""Full-text search over titles and abstracts: SQLite FTS5 (`papers_fts`), a plain scan on PostgreSQL.
+
+The user's text is always a bound parameter. On SQLite it is read as an FTS5 query (words are ANDed,
+"quoted phrases", OR, NOT, prefix*; `fts_query` quotes words with punctuation such as "low-rank");
+text FTS5 still cannot parse raises SearchQueryError with a readable message, and `plain_query` turns
+any text into a query of quoted words that always parses.
+
+Relevance (bm25, title hits weigh 3x) is ranked among the SEARCH_CAP most recently stored hits (with
+filters, the FILTERED_CAP newest in the rowid range of the papers they allow), so a query matching half
+the database stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, column, exists, func, literal_column, select, table, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from db.dashboard import after, id_floor
+from db.records import SearchHit
+from db.rows import MATCHES, PAPER_COLUMNS, PAPERS, chunks, paper_record
+
+SEARCH_TABLE = "papers_fts"
+SEARCH_CAP = 2000
+# With filters, hits are scanned in the allowed rowid range and most fail the filter: look further back.
+FILTERED_CAP = 5000
+TITLE_WEIGHT, ABSTRACT_WEIGHT = 3.0, 1.0
+WORD = re.compile(r"\S+")
+# The FTS5 table: its rowid is papers.rowid; the hidden column named like the table takes MATCH.
+FTS = table(SEARCH_TABLE, column("rowid"), column(SEARCH_TABLE))
+ROWID: ColumnElement[int] = literal_column("papers.rowid")
+
+
+class SearchQueryError(ValueError):
+    """Search text that the full-text engine cannot read; the message says how to write it."""
+
+
+def autogenerate_includes(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's include_name hook: the FTS5 table and its shadow tables are not in the models."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE))
+
+
+# A quoted string (maybe unclosed), a parenthesis, or a run of anything else.
+TOKEN = re.compile(r'"[^"]*"?|[()]|[^\s()"]+')
+# What FTS5 reads unquoted: operators, barewords (letters, digits, _, non-ASCII), a prefix star, a column.
+KEPT = re.compile(r"AND|OR|NOT|(?:(?:title|abstract):)?[\w\u0080-\U0010ffff]+\*?")
+
+
+def fts_query(text_: str) -> str:
+    """The user's search as FTS5 syntax: words with punctuation ("low-rank", "GPT-4o") are quoted as
+    phrases, everything else (phrases, OR, NOT, parentheses, prefix*) is left for FTS5 to read."""
+    tokens = TOKEN.findall(text_)
+    return " ".join(t if t.startswith('"') or t in "()" or KEPT.fullmatch(t) else quoted(t) for t in tokens)
+
+
+def quoted(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def plain_query(text_: str) -> str:
+    """Every whitespace-separated word as a quoted FTS5 string (quotes doubled): always parses."""
+    return " ".join(quoted(word) for word in WORD.findall(text_))
+
+
+def search_papers(
+    session: Session,
+    query: str,
+    topic_ids: Collection[str] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 50,
+) -> list[SearchHit]:
+    """Papers whose title or abstract match `query`, most relevant first, with the topics they matched.
+
+    `topic_ids` keeps papers matched to any of them; `since`/`until` bound the publication date.
+    """
+    if not query.strip():
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        ranked = sqlite_ranked(session, query, topic_ids, since, until, limit)
+    else:
+        ranked = postgres_ranked(session, query, topic_ids, since, until, limit)
+    topics = topics_of(session, [paper.arxiv_id for paper, _ in ranked])
+    return [SearchHit(paper, relevance, tuple(topics.get(paper.arxiv_id, ()))) for paper, relevance in ranked]
+
+
+def filters(
+    topic_ids: Collection[str], since: datetime | None, until: datetime | None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if topic_ids:
+        matched = (MATCHES.c.arxiv_id == PAPERS.c.arxiv_id) & MATCHES.c.topic_id.in_(list(topic_ids))
+        conditions.append(exists().where(matched))
+    conditions += dates(since, until)
+    return conditions
+
+
+def dates(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if since is not None:
+        conditions.append(PAPERS.c.published >= since)
+    if until is not None:
+        conditions.append(PAPERS.c.published < until)
+    return conditions
+
+
+def candidate_rowids(
+    session: Session, topic_ids: Collection[str], since: datetime | None, until: datetime | None
+) -> set[int] | None:
+    """Rowids of the papers the filters allow (None: no filter), read from indexes only."""
+    if topic_ids:
+        query = (
+            select(ROWID)
+            .select_from(MATCHES.join(PAPERS, PAPERS.c.arxiv_id == MATCHES.c.arxiv_id))
+            .where(MATCHES.c.topic_id.in_(list(topic_ids)), *dates(since, until))
+        )
+        if since is not None:
+            query = query.where(MATCHES.c.arxiv_id >= id_floor(since))
+    elif since is not None or until is not None:
+        lower = [after(PAPERS.c.published, since)] if since is not None else []
+        query = select(ROWID).where(*lower, *dates(None, until))
+    else:
+        return None
+    return set(session.execute(query).scalars())
+
+
+def sqlite_ranked(
+    session: Session,
+    query: str,
+    topic_ids: Collection[str],
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+) -> list[tuple[Any, float]]:
+    """The newest hits (SEARCH_CAP, FILTERED_CAP with filters) that the filters allow, best bm25 first.
+
+    Filters become a set of rowids first (indexes only), so the full-text scan never reads paper rows.
+    """
+    allowed = candidate_rowids(session, topic_ids, since, until)
+    if allowed is not None and not allowed:
+        return []
+    rank = func.bm25(literal_column(SEARCH_TABLE), TITLE_WEIGHT, ABSTRACT_WEIGHT)
+    scan = (
+        select(FTS.c.rowid, rank)
+        .where(FTS.c[SEARCH_TABLE].op("MATCH")(fts_query(query)))
+        .order_by(FTS.c.rowid.desc())
+        .limit(SEARCH_CAP if allowed is None else FILTERED_CAP)
+    )
+    if allowed:
+        scan = scan.where(FTS.c.rowid >= min(allowed), FTS.c.rowid <= max(allowed))
+    try:
+        hits = session.execute(scan).all()
+    except OperationalError as exc:
+        raise SearchQueryError(friendly(query, exc)) from exc
+    kept = sorted((r, rowid) for rowid, r in hits if allowed is None or rowid in allowed)[:limit]
+    papers = papers_by_rowid(session, [rowid for _, rowid in kept])
+    # bm25 is lower-is-better and negative; flip it so that higher means more relevant.
+    return [(papers[rowid], -float(r)) for r, rowid in kept if rowid in papers]
+
+
+def papers_by_rowid(session: Session, rowids: Sequence[int]) -> dict[int, Any]:
+    rows = session.execute(select(*PAPER_COLUMNS, ROWID).where(ROWID.in_(list(rowids)))).all()
+    return {row[-1]: paper_record(row) for row in rows}
+
+
+def friendly(query: str, exc: OperationalError) -> str:
+    reason = str(exc.orig).removeprefix("fts5: ")
+    return (
+        f'Could not read {query!r} as a search ({reason}). Use plain words, "quoted phrases", OR, NOT '
+        'and prefix* — and quote words with punctuation, e.g. "low-rank".'
+    )
+
+
+def postgres_ranked(
+    session: Session,
+    query: str,
+    topic_ids: Collection[str],
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+) -> list[tuple[Any, float]]:
+    """PostgreSQL full text without an index (websearch syntax never raises); fine for small databases."""
+    document = func.to_tsvector("english", PAPERS.c.title + " " + PAPERS.c.abstract)
+    tsquery = func.websearch_to_tsquery("english", query)
+    rank = func.ts_rank(document, tsquery)
+    rows = session.execute(
+        select(*PAPER_COLUMNS, rank)
+        .where(document.op("@@")(tsquery), *filters(topic_ids, since, until))
+        .order_by(rank.desc(), PAPERS.c.published.desc())
+        .limit(limit)
+    ).all()
+    return [(paper_record(row), float(row[-1])) for row in rows]
+
+
+def topics_of(session: Session, arxiv_ids: Sequence[str]) -> dict[str, list[str]]:
+    """Each paper's matched topics, best score first."""
+    found: dict[str, list[str]] = {}
+    for chunk in chunks(list(arxiv_ids)):
+        query = (
+            select(MATCHES.c.arxiv_id, MATCHES.c.topic_id)
+            .where(MATCHES.c.arxiv_id.in_(chunk))
+            .order_by(MATCHES.c.arxiv_id, MATCHES.c.score.desc())
+        )
+        for arxiv_id, topic_id in session.execute(query):
+            found.setdefault(arxiv_id, []).append(topic_id)
+    return found
+
+
+def sync_search_index(session: Session) -> int:
+    """Index the papers stored since the last sync (rowids above the highest indexed); how many.
+
+    Batched here rather than by an insert trigger so that ingest stays fast; pages call it before a
+    search, and so may the collector after a run.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return 0
+    result = session.execute(
+        text(
+            f"INSERT INTO {SEARCH_TABLE}(rowid, title, abstract) SELECT rowid, title, abstract FROM papers"
+            f" WHERE rowid > (SELECT coalesce(max(id), 0) FROM {SEARCH_TABLE}_docsize)"
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def rebuild_search_index(session: Session) -> None:
+    """Re-read every title and abstract into the FTS index (after bulk loads that bypassed the triggers)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild')"))

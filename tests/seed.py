@@ -1,0 +1,79 @@
+"""A populated database for dashboard tests: the real roadmap, real corpus papers, the real matcher.
+
+Publication dates are shifted so the newest paper is a day old (the pages rank by recency against the
+wall clock); the first batch was stored a month ago, the second an hour ago (new for every reader).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+import db
+from collector.config import PROJECT_ROOT
+from collector.matching import build_matcher
+from collector.roadmap import load_roadmap
+from db.records import PaperRecord, RunRow
+from tests.factories import papers
+
+HOSTILE_TITLE = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) LoRA for **everyone** $x$"
+HOSTILE_ID = "2607.99999"
+
+
+def shifted(records: list[PaperRecord], now: datetime) -> list[PaperRecord]:
+    offset = now - timedelta(days=1) - max(r.published for r in records)
+    return [replace(r, published=r.published + offset, updated=r.updated + offset) for r in records]
+
+
+def hostile_paper(now: datetime) -> PaperRecord:
+    """A LoRA paper whose title, authors and abstract try HTML, Markdown links, emphasis and math."""
+    return PaperRecord(
+        arxiv_id=HOSTILE_ID,
+        version=1,
+        title=HOSTILE_TITLE,
+        abstract="<script>alert(1)</script> [click](javascript:alert(1)) low-rank adaptation",
+        authors=("Mallory <b>Bold</b>", "[Eve](javascript:alert(1))"),
+        categories=("cs.LG",),
+        primary_category="cs.LG",
+        published=now - timedelta(hours=12),
+        updated=now - timedelta(hours=12),
+    )
+
+
+def seed_database(path: Path, count: int = 3000, now: datetime | None = None) -> Engine:
+    """A migrated SQLite file at `path` holding the roadmap, `count` corpus papers and their matches."""
+    now = now or datetime.now(UTC)
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.migrate(engine)
+    roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
+    matcher = build_matcher(roadmap.queries())
+    records = shifted(papers(count), now)
+    batches = [
+        (records[: count // 2], now - timedelta(days=30)),
+        (records[count // 2 :], now - timedelta(hours=1)),
+    ]
+    batches[1][0].append(hostile_paper(now))
+    with db.session_scope(engine) as session:
+        db.sync_topics(session, roadmap.rows())
+        for batch, stored_at in batches:
+            db.upsert_papers(session, batch, stored_at)
+            matches = [m for paper in batch for m in matcher.match(paper)]
+            db.replace_matches(session, [p.arxiv_id for p in batch], matches, stored_at)
+        db.record_run(session, collection_run(now, len(records)))
+    return engine
+
+
+def collection_run(now: datetime, fetched: int) -> RunRow:
+    return RunRow(
+        run_id="seed",
+        source="listing",
+        query="cs.AI+cs.CL+cs.CV+cs.LG",
+        started_at=now - timedelta(hours=1, minutes=1),
+        finished_at=now - timedelta(hours=1),
+        fetched=fetched,
+        new=fetched,
+        requests=1,
+    )

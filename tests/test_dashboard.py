@@ -1,0 +1,235 @@
+"""The dashboard's pages under Streamlit's AppTest, on a seeded real SQLite file (tests/seed.py)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pybtex.database import parse_string
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+import db
+from collector.config import PROJECT_ROOT
+from dashboard import collect_job
+from dashboard.text import md_escape
+from db import dashboard as queries
+from tests.replay import ReplayServer
+from tests.seed import HOSTILE_ID, HOSTILE_TITLE
+
+APP = str(PROJECT_ROOT / "dashboard" / "app.py")
+
+
+def open_page(page: str | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(params)
+    if page:
+        at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def roadmap_caption(at: AppTest, topic_label: str) -> str:
+    """The caption under a topic's link on the Roadmap page."""
+    links = [e for e in at.get("page_link")]
+    index = next(i for i, e in enumerate(links) if e.proto.label == topic_label)
+    return [c for c in captions(at) if " paper" in c and "collected" in c][index]
+
+
+def matched_ids(url: str, topic_id: str) -> set[str]:
+    with db.session_scope(db.make_engine(url)) as session:
+        since = datetime.now(UTC) - timedelta(days=90)
+        return {s.arxiv_id for s in queries.topic_recent(session, topic_id, since)}
+
+
+# -- Roadmap ----------------------------------------------------------------------------------------------
+def test_roadmap_lists_every_level_and_links_each_topic(dashboard_db: str) -> None:
+    at = open_page()
+    assert [h.value for h in at.subheader][:4] == [
+        md_escape("L1 · 基础级"),
+        md_escape("L2 · 入门级"),
+        md_escape("L3 · 进阶级"),
+        md_escape("L4 · 前沿级 / 研究级"),
+    ]
+    assert {"Basics", "Introductory", "Advanced", "Research frontier"} <= set(captions(at))
+    links = at.get("page_link")
+    assert len(links) == 96
+    lora = next(e for e in links if "LoRA" in e.proto.label)
+    assert "topic=lora" in lora.proto.query_string
+    assert "collected 1 h ago" in roadmap_caption(at, lora.proto.label)
+
+
+# -- Topic ------------------------------------------------------------------------------------------------
+def test_topic_from_the_url_shows_classics_then_its_recent_papers(dashboard_db: str) -> None:
+    at = open_page("topic", topic="lora")
+    assert at.title[0].value == "LoRA"
+    assert md_escape("LoRA: Low-Rank Adaptation of Large Language Models") in markdown(at)  # a classic
+    links = markdown(at)
+    for arxiv_id in matched_ids(dashboard_db, "lora") - {HOSTILE_ID}:
+        assert f"(https://arxiv.org/abs/{arxiv_id})" in links
+
+
+def test_selecting_another_topic_shows_its_papers(dashboard_db: str) -> None:
+    at = open_page("topic", topic="lora")
+    at.sidebar.selectbox(key="url:topic").select("diffusion").run()
+    diffusion = matched_ids(dashboard_db, "diffusion")
+    shown = {
+        line.split("(https://arxiv.org/abs/")[1].split(")")[0]
+        for line in markdown(at).splitlines()
+        if "arxiv.org/abs/" in line
+    }
+    assert shown and shown <= diffusion | classic_ids(at)
+    assert at.query_params["topic"] == "diffusion"
+
+
+def classic_ids(at: AppTest) -> set[str]:
+    return {line.split("/abs/")[1].rstrip(")*") for line in markdown(at).splitlines() if "/abs/" in line}
+
+
+def test_a_hostile_title_renders_as_text(dashboard_db: str) -> None:
+    at = open_page("topic", topic="lora")
+    card = next(m.value for m in at.markdown if HOSTILE_ID in m.value)
+    assert card == f"**[{md_escape(HOSTILE_TITLE)}](https://arxiv.org/abs/{HOSTILE_ID})**"
+    assert not re.search(
+        r"(?<!\\)[<\[\]]", card.removeprefix("**[").split("](https://arxiv.org")[0]
+    )  # all escaped
+    texts = [t.value for t in at.text]
+    assert (
+        "<script>alert(1)</script> [click](javascript:alert(1)) low-rank adaptation" in texts
+    )  # st.text: literal
+    assert "Mallory <b>Bold</b>, [Eve](javascript:alert(1))" in texts
+
+
+def test_marking_read_changes_what_is_new(dashboard_db: str) -> None:
+    label = md_escape("LoRA · LoRA (low-rank adaptation)")
+    before = open_page()
+    new_before = int(roadmap_caption(before, label).split("**")[1].split()[0])
+
+    topic = open_page("topic", topic="lora")
+    topic.checkbox(key=f"new:read:{HOSTILE_ID}").check().run()
+    assert not topic.exception
+
+    after = open_page()
+    caption = roadmap_caption(after, label)
+    assert (int(caption.split("**")[1].split()[0]) if "new" in caption else 0) == new_before - 1
+
+
+def test_topic_export_gives_valid_bibtex(dashboard_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = capture_downloads(monkeypatch)
+    at = open_page("topic", topic="lora")
+    assert [b.proto.label for b in at.get("download_button")] == ["BibTeX", "Markdown", "CSV"]
+    bib = next(data for name, data in files.items() if name.endswith(".bib"))
+    entries = parse_string(bib.decode(), "bibtex").entries
+    assert len(entries) >= 4
+    hostile = next(e for e in entries.values() if e.fields.get("eprint") == HOSTILE_ID)
+    assert "\\textless" not in hostile.fields["title"] and "onerror=alert(1)" in hostile.fields["title"]
+
+
+def capture_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """The bytes behind every st.download_button of the next AppTest runs, by file name."""
+    files: dict[str, bytes] = {}
+
+    class Capturing(MemoryMediaFileStorage):
+        def load_and_get_id(
+            self, path_or_data: Any, mimetype: str, kind: Any, filename: str | None = None
+        ) -> str:
+            if isinstance(path_or_data, bytes | str) and filename:
+                files[filename] = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
+            return super().load_and_get_id(path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Capturing)
+    return files
+
+
+# -- What's new -------------------------------------------------------------------------------------------
+def test_whats_new_lists_new_papers_and_mark_all_seen_empties_it(dashboard_db: str) -> None:
+    with db.session_scope(db.make_engine(dashboard_db)) as session:
+        week = queries.match_summaries(session, datetime.now(UTC) - timedelta(days=7), topic_ids=["lora"])
+    at = open_page("whats_new", level="L3", topic="lora")
+    assert captions(at)[0].startswith(f"{len(week)} papers stored since your last visit")
+    at.button(key="seen").click().run()
+    assert captions(at)[0].startswith("0 papers stored since your last visit")
+
+
+def test_bookmarks_are_per_reader(dashboard_db: str) -> None:
+    at = open_page("topic", topic="lora", reader="alice")
+    at.checkbox(key=f"new:bookmarked:{HOSTILE_ID}").check().run()
+    alice = open_page("whats_new", reader="alice")
+    alice.radio(key="mode").set_value("bookmarked").run()
+    assert captions(alice)[0] == "1 bookmarked papers for alice."
+    other = open_page("whats_new")
+    other.radio(key="mode").set_value("bookmarked").run()
+    assert captions(other)[0] == "0 bookmarked papers for default."
+
+
+# -- Search -----------------------------------------------------------------------------------------------
+def test_search_finds_titles_and_filters_by_topic(dashboard_db: str) -> None:
+    at = open_page("search", q="low-rank adaptation", topic="lora", level="L3")
+    assert f"/abs/{HOSTILE_ID})" in markdown(at)
+    assert not at.warning
+
+
+def test_search_syntax_errors_are_explained_and_the_words_searched(dashboard_db: str) -> None:
+    at = open_page("search", q="diffusion AND")
+    assert "Could not read" in at.warning[0].value
+    assert int(captions(at)[1].split()[0]) > 0
+
+
+# -- Collector --------------------------------------------------------------------------------------------
+def test_collector_shows_runs_and_collects_in_the_background(
+    dashboard_db: str, replay: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in replay_env(replay).items():
+        monkeypatch.setenv(name, value)
+    at = open_page("collector")
+    assert [m.label for m in at.metric] == ["listing"]
+    at.button(key="collect").click().run()
+    job = collect_job.current(dashboard_db)
+    assert job is not None and at.button(key="collect").disabled
+    wait_for(lambda: not job.running, 60)
+    at.run()
+    assert job.exit_code == 1, job.tail()  # 1: partial failure, Hugging Face is unreachable here
+    assert "The run finished (exit code 1)." in [w.value for w in at.warning]
+    assert "listing" in job.tail() and "ConnectError" in job.tail()
+
+
+def replay_env(replay: ReplayServer) -> dict[str, str]:
+    settings = replay.settings(arxiv_delay_seconds=0)
+    return {
+        "RADAR_ARXIV_API_URL": settings.arxiv_api_url,
+        "RADAR_ARXIV_LISTING_URL": settings.arxiv_listing_url,
+        "RADAR_ARXIV_DELAY_SECONDS": "0",
+        "RADAR_HTTP_MAX_RETRIES": "0",
+        "RADAR_HF_API_URL": "http://127.0.0.1:9/api",  # nothing listens on port 9: HF is unreachable
+        "RADAR_HF_DELAY_SECONDS": "0",
+    }
+
+
+def wait_for(done: Any, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> Iterator[None]:
+    """Each test sees its own database copy; cached reads are keyed by URL, but clear them anyway."""
+    yield
+    import streamlit as st
+
+    st.cache_resource.clear()
