@@ -38,6 +38,9 @@ for column, level in zip(st.columns(len(LEVELS)), LEVELS, strict=True):
         for topic in state.topics_at(topics, level):
             label = md_escape(f"{topic.name_zh} · {topic.name_en}")
             st.page_link("app_pages/topic.py", label=label, query_params={"topic": topic.id})
+            if topic.query is None and level == "L4":  # the frontier: filled from every topic, not matched
+                st.caption(f"new and trending across the whole roadmap · **{sum(fresh.values())} new**")
+                continue
             last = max(filter(None, (collected.get(topic.id), collected.get(""))), default=None)
             new = f" · **{fresh[topic.id]} new**" if fresh[topic.id] else ""
             papers = counts.get(topic.id, 0)
