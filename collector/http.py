@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Self
 
 import httpx
 
@@ -81,30 +82,25 @@ class RateLimiter:
 
 
 _shared_lock = threading.Lock()
-_shared_limiter: RateLimiter | None = None
+_shared_limiters: dict[str, RateLimiter] = {}
+
+
+def shared_limiter(upstream: str, delay_seconds: float) -> RateLimiter:
+    """The process-wide limiter for every request to one upstream; each call sets its delay."""
+    with _shared_lock:
+        limiter = _shared_limiters.setdefault(upstream, RateLimiter(delay_seconds))
+        limiter.delay_seconds = delay_seconds
+        return limiter
 
 
 def shared_arxiv_limiter(delay_seconds: float) -> RateLimiter:
-    """The process-wide limiter for every arXiv request; each call sets its delay."""
-    global _shared_limiter
-    with _shared_lock:
-        if _shared_limiter is None:
-            _shared_limiter = RateLimiter(delay_seconds)
-        _shared_limiter.delay_seconds = delay_seconds
-        return _shared_limiter
-
-
-_shared_hf_limiter: RateLimiter | None = None
+    """The one limiter for every arXiv request in the process (API and listing alike)."""
+    return shared_limiter("arxiv", delay_seconds)
 
 
 def shared_hf_limiter(delay_seconds: float) -> RateLimiter:
-    """The process-wide limiter for every Hugging Face request; each call sets its delay."""
-    global _shared_hf_limiter
-    with _shared_lock:
-        if _shared_hf_limiter is None:
-            _shared_hf_limiter = RateLimiter(delay_seconds)
-        _shared_hf_limiter.delay_seconds = delay_seconds
-        return _shared_hf_limiter
+    """The one limiter for every Hugging Face request in the process."""
+    return shared_limiter("huggingface", delay_seconds)
 
 
 @dataclass
@@ -113,6 +109,38 @@ class RequestStats:
 
     requests: int = 0
     retries: int = 0
+
+
+class UpstreamClient:
+    """What every upstream source shares: the settings, its limiter, an httpx client (its own unless the
+    caller lends one) and the count of requests it sent."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        limiter: RateLimiter,
+        client: httpx.Client | None = None,
+        limits: httpx.Limits | None = None,
+    ) -> None:
+        self.settings = settings
+        self.limiter = limiter
+        self._stats = RequestStats()
+        self._http = client or httpx.Client(limits=limits or httpx.Limits())
+        self._owns_http = client is None
+
+    @property
+    def requests(self) -> int:
+        return self._stats.requests
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -25,7 +25,7 @@ from lxml import etree
 
 from collector.config import Settings
 from collector.errors import EmptyPageError, HTTPStatusError, MalformedResponseError
-from collector.http import RateLimiter, RequestStats, polite_get, upstream_message
+from collector.http import RateLimiter, UpstreamClient, polite_get, upstream_message
 from collector.normalise import record_from_result
 from db.records import PaperRecord
 
@@ -60,31 +60,13 @@ class _PoliteClient(arxiv.Client):  # type: ignore[misc]  # the arxiv package sh
         return self.last_feed
 
 
-class ArxivAPI:
+class ArxivAPI(UpstreamClient):
     """Searches and id lookups against the arXiv API; `requests` counts HTTP requests, retries included."""
 
     def __init__(self, settings: Settings, limiter: RateLimiter, client: httpx.Client | None = None) -> None:
-        self.settings = settings
-        self.limiter = limiter
-        self.skipped = 0  # entries that did not normalise (logged)
-        self._stats = RequestStats()
         # One keep-alive connection for the whole source, as arXiv asks.
-        self._http = client or httpx.Client(limits=httpx.Limits(max_connections=1))
-        self._owns_http = client is None
-
-    @property
-    def requests(self) -> int:
-        return self._stats.requests
-
-    def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> ArxivAPI:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        super().__init__(settings, limiter, client, httpx.Limits(max_connections=1))
+        self.skipped = 0  # entries that did not normalise (logged)
 
     def search(
         self, query: str, since: datetime, until: datetime, max_results: int

@@ -29,7 +29,7 @@ import httpx
 
 from collector.config import Settings
 from collector.errors import HTTPStatusError, MalformedResponseError
-from collector.http import RateLimiter, RequestStats, polite_get
+from collector.http import RateLimiter, UpstreamClient, polite_get
 from collector.normalise import clean_author, collapse, split_arxiv_id
 from db.records import HFPaper, Resource
 
@@ -204,30 +204,12 @@ def site_url(settings: Settings) -> str:
 
 
 # -- requests ----------------------------------------------------------------------------------------------
-class HuggingFace:
+class HuggingFace(UpstreamClient):
     """The HF papers API for one run; `requests` counts HTTP requests, retries included."""
 
     def __init__(self, settings: Settings, limiter: RateLimiter, client: httpx.Client | None = None) -> None:
-        self.settings = settings
-        self.limiter = limiter
+        super().__init__(settings, limiter, client)
         self.site_url = site_url(settings)
-        self._stats = RequestStats()
-        self._http = client or httpx.Client()
-        self._owns_http = client is None
-
-    @property
-    def requests(self) -> int:
-        return self._stats.requests
-
-    def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> HuggingFace:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def daily(self, day: date) -> HFPage:
         """The papers featured on `day`, every page of them (a short page is the last one)."""
