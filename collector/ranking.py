@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from db.records import HFSignals, ScoredPaper, SeminalPaper, TrendingCandidate
+from db.records import HFSignals, PaperRecord, ScoredPaper, SeminalPaper, TrendingCandidate
 
 CLASSIC_REASON = "seminal paper named in roadmap.yaml"
 
@@ -70,21 +70,27 @@ def classic_item(classic: SeminalPaper) -> ReadingItem:
     )
 
 
-def recent_item(candidate: ScoredPaper, rank: float) -> ReadingItem:
-    paper = candidate.paper
+def paper_item(
+    section: str, paper: PaperRecord, score: float, rank: float, reasons: tuple[str, ...]
+) -> ReadingItem:
+    """A stored paper as a line of the `recent` or `trending` section."""
     return ReadingItem(
-        section="recent",
+        section=section,
         title=paper.title,
         arxiv_id=paper.arxiv_id,
         published=paper.published.date(),
         year=paper.published.year,
-        score=candidate.score,
+        score=score,
         rank=rank,
-        reasons=candidate.reasons,
+        reasons=reasons,
         url=f"https://arxiv.org/abs/{paper.arxiv_id}",
         authors=paper.authors,
         fetched=True,
     )
+
+
+def recent_item(candidate: ScoredPaper, rank: float) -> ReadingItem:
+    return paper_item("recent", candidate.paper, candidate.score, rank, candidate.reasons)
 
 
 def reading_list(
@@ -166,20 +172,8 @@ def trending_reasons(signals: HFSignals) -> tuple[str, ...]:
 
 
 def trending_item(candidate: TrendingCandidate, rank: float) -> ReadingItem:
-    paper = candidate.paper
-    return ReadingItem(
-        section="trending",
-        title=paper.title,
-        arxiv_id=paper.arxiv_id,
-        published=paper.published.date(),
-        year=paper.published.year,
-        score=candidate.score,
-        rank=rank,
-        reasons=trending_reasons(candidate.signals),
-        url=f"https://arxiv.org/abs/{paper.arxiv_id}",
-        authors=paper.authors,
-        fetched=True,
-    )
+    reasons = trending_reasons(candidate.signals)
+    return paper_item("trending", candidate.paper, candidate.score, rank, reasons)
 
 
 @dataclass(frozen=True, slots=True)
