@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -43,9 +44,14 @@ def streamlit_command(port: int, address: str) -> list[str]:
 
 
 def serve_dashboard(database_url: str, port: int, address: str) -> int:
-    """Run the dashboard until it exits or Ctrl-C; returns its exit code (0 after Ctrl-C)."""
+    """Run the dashboard until it exits, Ctrl-C or SIGTERM; returns its exit code (0 after a stop).
+
+    SIGTERM (`docker compose stop`, a service manager) is handled like Ctrl-C: without it this process
+    would die and leave the Streamlit server running, orphaned, on its port.
+    """
     env = {**os.environ, "RADAR_DATABASE_URL": database_url}
     process = subprocess.Popen(streamlit_command(port, address), env=env)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return process.wait()
     except KeyboardInterrupt:
@@ -55,6 +61,12 @@ def serve_dashboard(database_url: str, port: int, address: str) -> int:
         except subprocess.TimeoutExpired:
             process.kill()
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def unreachable(runs: Sequence[RunRow]) -> list[str]:

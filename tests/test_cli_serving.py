@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 import db
@@ -58,6 +59,9 @@ def test_up_says_arxiv_is_unreachable_and_still_serves(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
+    # SIGTERM stopped the dashboard too: nothing is left serving on the port.
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
     assert "The database is empty: a first collection runs now" in said
     assert "arXiv could not be reached or answered with an error" in said
     assert "Hugging Face could not be reached" in said
