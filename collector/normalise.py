@@ -38,9 +38,18 @@ def split_arxiv_id(text: str) -> tuple[str, int]:
     return arxiv_id, int(found["version"] or 1)
 
 
+# ASCII whitespace other than the space (str.split() splits on each of them).
+_ASCII_BREAKS = bytes(b for b in range(128) if chr(b).isspace() and b != ord(" "))
+
+
 def collapse(text: str) -> str:
     """Runs of whitespace (arXiv's hard line breaks) → one space; stripped."""
-    return " ".join(text.split())
+    flat = text.strip().replace("\n", " ")
+    # Most abstracts are ASCII hard-wrapped with single line breaks: once those are spaces nothing is
+    # left to do, which three C-level scans tell faster than splitting into a list of every word.
+    if flat.isascii() and "  " not in flat and len(flat.encode().translate(None, _ASCII_BREAKS)) == len(flat):
+        return flat
+    return " ".join(flat.split())
 
 
 def _optional(text: str | None) -> str | None:
@@ -79,7 +88,9 @@ def _decode_tex(name: str) -> str:
 
 def clean_author(name: str) -> str:
     """Collapsed, TeX accents decoded, without the stray leading "and " some listings leave on a name."""
-    name = _decode_tex(collapse(name))
+    name = " ".join(name.split())  # not collapse(): a name is short, and this runs for every author
+    if "\\" in name:
+        name = _decode_tex(name)
     return name[4:] if name.startswith("and ") else name
 
 
@@ -103,7 +114,7 @@ def record_from_result(r: arxiv.Result) -> PaperRecord:
         version=version,
         title=collapse(r.title),
         abstract=collapse(r.summary),
-        authors=tuple(clean_author(a.name) for a in r.authors),
+        authors=tuple([clean_author(a.name) for a in r.authors]),
         categories=categories,
         primary_category=categories[0],
         published=_utc(r.published),

@@ -171,8 +171,13 @@ class Collector:
             merged = {r.arxiv_id: r for r in records if r.arxiv_id in changed} | {
                 p.arxiv_id: p for p in stored
             }
+            new = set(result.new_ids)
             matches = [m for paper in merged.values() for m in self.matcher.match(paper)]
-            db.replace_matches(session, changed, matches, self.now)
+            # Papers just inserted have no matches to replace: their rows are only added.
+            db.add_matches(session, new, [m for m in matches if m.arxiv_id in new], self.now)
+            db.replace_matches(
+                session, result.updated_ids, [m for m in matches if m.arxiv_id not in new], self.now
+            )
             db.upsert_resources(session, text_resources(merged.values()), self.now)
         return result
 

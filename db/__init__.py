@@ -28,6 +28,7 @@ from db.reads import (
 )
 from db.writes import (
     acquire_lock,
+    add_matches,
     mark_hf_checked,
     record_run,
     release_lock,
@@ -44,6 +45,7 @@ from db.writes import (
 __all__ = [
     "StorageError",
     "acquire_lock",
+    "add_matches",
     "alembic_config",
     "current_revision",
     "get_paper",

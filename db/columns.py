@@ -28,9 +28,16 @@ def sqlite_text(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
+def utc_param(value: datetime, dialect_name: str) -> datetime | str:
+    """An aware datetime as the driver takes it: SQLite's sortable UTC text, the datetime elsewhere."""
+    if value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}: the database stores timezone-aware UTC only")
+    return sqlite_text(value) if dialect_name == "sqlite" else value
+
+
 def dumps_json(value: Any) -> str:
-    """json.dumps, with a quicker identical path for the lists of strings our JSON columns hold."""
-    if type(value) is list:
+    """json.dumps, with a quicker identical path for the lists or tuples of strings our JSON columns hold."""
+    if type(value) is list or type(value) is tuple:
         try:
             return "[" + ", ".join(map(encode_basestring_ascii, value)) + "]"
         except TypeError:  # an item that is not a string
@@ -80,11 +87,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return SQLITE_UTC_TEXT if dialect.name == "sqlite" else dialect.type_descriptor(self.impl)
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value!r}: the database stores timezone-aware UTC only")
-        return sqlite_text(value) if dialect.name == "sqlite" else value
+        return None if value is None else utc_param(value, dialect.name)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -1,11 +1,14 @@
-"""The one place where SQLite and PostgreSQL differ in our SQL: INSERT … ON CONFLICT."""
+"""Where SQLite and PostgreSQL differ in our SQL: INSERT … ON CONFLICT, and driver-level bulk INSERTs."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from db.errors import StorageError
@@ -31,3 +34,39 @@ def upsert_statement(session: Session, table: Table, keys: Sequence[str], update
     return statement.on_conflict_do_update(
         index_elements=list(keys), set_={column: statement.excluded[column] for column in update}
     )
+
+
+def insert_driver_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """A plain INSERT of rows whose values are already what the driver takes, in one executemany.
+
+    For bulk writes of rows known to be new: SQLAlchemy's per-row parameter building and per-value
+    type processing cost as much as SQLite's own work. The caller converts the values (see
+    db.columns.utc_param and dumps_json); the SQL is compiled by the session's dialect, so PostgreSQL
+    gets its own placeholders and casts.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    sql, order = compiled_insert(table, tuple(columns), connection.dialect)
+    if order is None:  # named placeholders (psycopg): one dict per row
+        params: Sequence[Any] = [dict(zip(columns, row, strict=True)) for row in rows]
+    else:
+        params = rows if order == tuple(columns) else [tuple_in(order, columns, row) for row in rows]
+    connection.exec_driver_sql(sql, params)
+
+
+@lru_cache(maxsize=32)
+def compiled_insert(
+    table: Table, columns: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[str, ...] | None]:
+    """INSERT INTO table (columns) VALUES (…) in the dialect's paramstyle, and the positional order."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    order = tuple(compiled.positiontup or ()) if compiled.positional else None
+    return compiled.string, order
+
+
+def tuple_in(order: tuple[str, ...], columns: Sequence[str], row: tuple[Any, ...]) -> tuple[Any, ...]:
+    values = dict(zip(columns, row, strict=True))
+    return tuple(values[name] for name in order)

@@ -8,11 +8,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Table
 
+from db.columns import dumps_json, utc_param
 from db.models import Base
 from db.records import (
     HFPaper,
     HFSignals,
     LockRow,
+    MatchRow,
     PaperRecord,
     Resource,
     ResourceRow,
@@ -78,6 +80,38 @@ def paper_values(record: PaperRecord, now: datetime) -> dict[str, Any]:
         "first_seen": now,
         "last_seen": now,
     }
+
+
+# The columns of a new paper's row, in the order of new_paper_row's values.
+NEW_PAPER_COLUMNS = (*PaperRecord.__dataclass_fields__, "first_seen", "last_seen")
+
+
+def new_paper_row(record: PaperRecord, seen: datetime | str, dialect_name: str) -> tuple[Any, ...]:
+    """The driver values of a new paper's row (see db.dialect.insert_driver_rows); `seen` converted."""
+    return (
+        record.arxiv_id,
+        record.version,
+        record.title,
+        record.abstract,
+        dumps_json(record.authors),
+        dumps_json(record.categories),
+        record.primary_category,
+        utc_param(record.published, dialect_name),
+        utc_param(record.updated, dialect_name),
+        record.comment,
+        record.journal_ref,
+        record.doi,
+        seen,
+        seen,
+    )
+
+
+MATCH_COLUMNS = ("arxiv_id", "topic_id", "score", "reasons", "matched_at")
+
+
+def match_row(match: MatchRow, matched_at: datetime | str) -> tuple[Any, ...]:
+    """The driver values of a paper_topics row; `matched_at` already converted."""
+    return (match.arxiv_id, match.topic_id, match.score, dumps_json(match.reasons), matched_at)
 
 
 def seminal_row(row: Any) -> SeminalRow:

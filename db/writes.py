@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from db.dialect import insert_for, upsert_statement
+from db.columns import utc_param
+from db.dialect import insert_driver_rows, insert_for, upsert_statement
 from db.merge import diff_papers, merge_duplicates
 from db.reads import lock_holder, papers_by_id
 from db.records import (
@@ -28,7 +29,9 @@ from db.records import (
 from db.rows import (
     HF_FIELDS,
     LOCKS,
+    MATCH_COLUMNS,
     MATCHES,
+    NEW_PAPER_COLUMNS,
     PAPERS,
     RESOURCES,
     RUNS,
@@ -37,6 +40,8 @@ from db.rows import (
     chunks,
     hf_seed_record,
     hf_values,
+    match_row,
+    new_paper_row,
     paper_values,
     resource_values,
     run_values,
@@ -56,11 +61,13 @@ TOPIC_UPDATE_COLUMNS = tuple(c.name for c in TOPICS.columns if c.name not in ("i
 def upsert_papers(session: Session, records: Sequence[PaperRecord], now: datetime) -> UpsertResult:
     """Insert unknown papers, merge known ones (see merge_paper), and mark every one as seen at `now`.
 
-    One SELECT per id chunk, the diff in Python, then executemany writes; no ORM objects.
+    One SELECT per id chunk, the diff in Python, then executemany writes; no ORM objects. Papers the
+    SELECT did not find take a plain INSERT (one collector writes at a time: see collector/locking.py).
     """
     incoming = merge_duplicates(records)
     new, changed, unchanged = diff_papers(papers_by_id(session, list(incoming)), incoming)
-    write_papers(session, new + changed, now)
+    insert_papers(session, new, now)
+    write_papers(session, changed, now)
     touch_papers(session, unchanged, now)
     return UpsertResult(tuple(r.arxiv_id for r in new), tuple(r.arxiv_id for r in changed), len(unchanged))
 
@@ -69,6 +76,14 @@ def write_papers(session: Session, records: Sequence[PaperRecord], now: datetime
     if records:
         statement = upsert_statement(session, PAPERS, ["arxiv_id"], PAPER_UPDATE_COLUMNS)
         session.execute(statement, [paper_values(r, now) for r in records])
+
+
+def insert_papers(session: Session, records: Sequence[PaperRecord], now: datetime) -> None:
+    """Papers not stored yet: a plain INSERT of pre-converted values (the bulk of every backfill)."""
+    dialect_name = session.get_bind().dialect.name
+    seen = utc_param(now, dialect_name)
+    rows = [new_paper_row(record, seen, dialect_name) for record in records]
+    insert_driver_rows(session, PAPERS, NEW_PAPER_COLUMNS, rows)
 
 
 def touch_papers(session: Session, arxiv_ids: Sequence[str], now: datetime) -> None:
@@ -164,6 +179,21 @@ def replace_matches(
     for chunk in chunks(ids):
         session.execute(delete(MATCHES).where(MATCHES.c.arxiv_id.in_(chunk)))
     insert_matches(session, matches, now)
+
+
+def add_matches(
+    session: Session, arxiv_ids: Collection[str], matches: Sequence[MatchRow], now: datetime
+) -> None:
+    """Matches of papers just inserted (upsert_papers' new_ids), which have none stored: no DELETE needed.
+
+    Every match must belong to one of `arxiv_ids`, as for replace_matches.
+    """
+    require_within("arxiv_id", {m.arxiv_id for m in matches}, set(arxiv_ids))
+    # A paper listed twice in a page yields its matches twice; the last one of each pair wins.
+    unique = {(m.arxiv_id, m.topic_id): m for m in matches}
+    matched_at = utc_param(now, session.get_bind().dialect.name)
+    rows = [match_row(m, matched_at) for m in unique.values()]
+    insert_driver_rows(session, MATCHES, MATCH_COLUMNS, rows)
 
 
 def replace_topic_matches(

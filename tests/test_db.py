@@ -357,6 +357,26 @@ def test_replace_matches_touches_only_the_given_papers(engine: Engine) -> None:
             db.replace_matches(session, [a.arxiv_id], [match(b, "gan", 1.0)], NOW)
 
 
+def test_add_matches_stores_the_matches_of_new_papers(engine: Engine) -> None:
+    a, b = papers(2)
+    sync(engine, ROADMAP)
+    with db.session_scope(engine) as session:
+        assert db.upsert_papers(session, [a, b], NOW).new_ids == (a.arxiv_id, b.arxiv_id)
+        # A page listing `a` twice yields its match twice; the last one wins, as for replace_matches.
+        db.add_matches(
+            session,
+            [a.arxiv_id, b.arxiv_id],
+            [match(a, "gan", 0.2), match(b, "lora", 0.4), match(a, "gan", 0.3, "title: 'GAN'")],
+            NOW,
+        )
+        assert [(c.paper, c.score, c.reasons) for c in db.topic_candidates(session, "gan")] == [
+            (a, 0.3, ("title: 'GAN'",))
+        ]
+        assert [c.paper.arxiv_id for c in db.topic_candidates(session, "lora")] == [b.arxiv_id]
+        with pytest.raises(ValueError, match="outside the replaced set"):
+            db.add_matches(session, [a.arxiv_id], [match(b, "gan", 1.0)], NOW)
+
+
 def test_replace_topic_matches_touches_only_the_given_topics(engine: Engine) -> None:
     a, b = papers(2)
     upsert(engine, [a, b])

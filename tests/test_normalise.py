@@ -12,6 +12,7 @@ import pytest
 from collector.normalise import (
     announcement_day,
     clean_author,
+    collapse,
     listing_abstract,
     listing_announce_type,
     record_from_listing_entry,
@@ -173,3 +174,23 @@ def test_api_and_listing_layouts_normalise_to_the_same_text() -> None:
         assert (api.arxiv_id, api.version) == (feed.arxiv_id, feed.version)
         assert (api.title, api.abstract, api.authors) == (feed.title, feed.abstract, feed.authors)
         assert api.categories == feed.categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  A hard-wrapped\nabstract\nof two lines.\n",
+        "single spaces only",
+        "a\n\nblank line",
+        "a \nspace before a break",
+        "tab\there",
+        "carriage\r\nreturn",
+        "unit\x1fseparator",
+        "no-break\u00a0space and ideographic\u3000space",
+        "Andr\u00e9\nand\u2003em space",
+        "",
+        "\n",
+    ],
+)
+def test_collapse_equals_splitting_on_any_whitespace(text: str) -> None:
+    assert collapse(text) == " ".join(text.split())
