@@ -174,10 +174,24 @@ def replace_matches(
     session: Session, arxiv_ids: Collection[str], matches: Sequence[MatchRow], now: datetime
 ) -> None:
     """These papers' matches become exactly `matches` (every match must belong to one of them)."""
-    ids = list(dict.fromkeys(arxiv_ids))
-    require_within("arxiv_id", {m.arxiv_id for m in matches}, set(ids))
-    for chunk in chunks(ids):
-        session.execute(delete(MATCHES).where(MATCHES.c.arxiv_id.in_(chunk)))
+    replace_matches_by(session, "arxiv_id", arxiv_ids, matches, now)
+
+
+def replace_topic_matches(
+    session: Session, topic_ids: Collection[str], matches: Sequence[MatchRow], now: datetime
+) -> None:
+    """These topics' matches become exactly `matches` (every match must belong to one of them)."""
+    replace_matches_by(session, "topic_id", topic_ids, matches, now)
+
+
+def replace_matches_by(
+    session: Session, field: str, ids: Collection[str], matches: Sequence[MatchRow], now: datetime
+) -> None:
+    """The matches of these papers (field "arxiv_id") or topics ("topic_id") become exactly `matches`."""
+    unique_ids = list(dict.fromkeys(ids))
+    require_within(field, {getattr(m, field) for m in matches}, set(unique_ids))
+    for chunk in chunks(unique_ids):
+        session.execute(delete(MATCHES).where(MATCHES.c[field].in_(chunk)))
     insert_matches(session, matches, now)
 
 
@@ -189,21 +203,6 @@ def add_matches(
     Every match must belong to one of `arxiv_ids`, as for replace_matches.
     """
     require_within("arxiv_id", {m.arxiv_id for m in matches}, set(arxiv_ids))
-    # A paper listed twice in a page yields its matches twice; the last one of each pair wins.
-    unique = {(m.arxiv_id, m.topic_id): m for m in matches}
-    matched_at = utc_param(now, session.get_bind().dialect.name)
-    rows = [match_row(m, matched_at) for m in unique.values()]
-    insert_driver_rows(session, MATCHES, MATCH_COLUMNS, rows)
-
-
-def replace_topic_matches(
-    session: Session, topic_ids: Collection[str], matches: Sequence[MatchRow], now: datetime
-) -> None:
-    """These topics' matches become exactly `matches` (every match must belong to one of them)."""
-    ids = list(dict.fromkeys(topic_ids))
-    require_within("topic_id", {m.topic_id for m in matches}, set(ids))
-    for chunk in chunks(ids):
-        session.execute(delete(MATCHES).where(MATCHES.c.topic_id.in_(chunk)))
     insert_matches(session, matches, now)
 
 
@@ -215,17 +214,9 @@ def require_within(field: str, given: set[str], allowed: set[str]) -> None:
 def insert_matches(session: Session, matches: Sequence[MatchRow], now: datetime) -> None:
     # A paper listed twice in a page yields its matches twice; the last one of each pair wins.
     unique = {(m.arxiv_id, m.topic_id): m for m in matches}
-    rows = [
-        {
-            "arxiv_id": m.arxiv_id,
-            "topic_id": m.topic_id,
-            "score": m.score,
-            "reasons": list(m.reasons),
-            "matched_at": now,
-        }
-        for m in unique.values()
-    ]
-    insert_rows(session, MATCHES, rows)
+    matched_at = utc_param(now, session.get_bind().dialect.name)
+    rows = [match_row(m, matched_at) for m in unique.values()]
+    insert_driver_rows(session, MATCHES, MATCH_COLUMNS, rows)
 
 
 # -- runs ------------------------------------------------------------------------------------------------
