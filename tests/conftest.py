@@ -7,7 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
+import db
+from tests.factories import BACKENDS, blank_engine
 from tests.replay import ReplayServer
 from tests.replay_hf import HFReplay, install_hf
 
@@ -60,3 +63,34 @@ def offline_hf_and_feeds(monkeypatch: pytest.MonkeyPatch) -> None:
     real blogs)."""
     monkeypatch.setenv("RADAR_HF_API_URL", "http://127.0.0.1:9/hf-offline")
     monkeypatch.setenv("RADAR_FEED_MAX_POSTS", "0")
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database: a SQLite file, and PostgreSQL when TEST_DATABASE_URL is set."""
+    engine = blank_engine(request.param, tmp_path)
+    db.migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def radar_env(
+    hf: HFReplay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **overrides: str
+) -> dict[str, str]:
+    """Set RADAR_* so a CLI run or a child process uses the replay server (arXiv and HF), no delays and a
+    fresh SQLite file; `overrides` (e.g. RADAR_HTTP_MAX_RETRIES="1") add to or replace them."""
+    values = {
+        "RADAR_DATABASE_URL": f"sqlite:///{tmp_path / 'radar.sqlite'}",
+        "RADAR_ARXIV_API_URL": hf.server.api_url,
+        "RADAR_ARXIV_LISTING_URL": hf.server.listing_url,
+        "RADAR_ARXIV_DELAY_SECONDS": "0",
+        "RADAR_HF_API_URL": hf.api_url,
+        "RADAR_HF_DELAY_SECONDS": "0",
+        "RADAR_HTTP_BACKOFF_SECONDS": "0.01",
+        "RADAR_FEED_MAX_POSTS": "0",  # roadmap.yaml's feeds are real blogs, never fetched in tests
+        **overrides,
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    return values

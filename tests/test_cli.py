@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from collector.cli import main
+from tests.conftest import radar_env
 from tests.replay import API, ReplayServer, Reply
 from tests.replay_hf import HFReplay
 
@@ -18,29 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def env(
-    replay: ReplayServer, hf: HFReplay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> dict[str, str]:
-    """RADAR_* variables pointing the CLI at the replay server (arXiv and HF) and a fresh SQLite file.
-
-    Feed reading is off: roadmap.yaml's feeds are real blogs, never fetched in tests.
-    """
-    values = {
-        "RADAR_DATABASE_URL": f"sqlite:///{tmp_path / 'radar.sqlite'}",
-        "RADAR_ARXIV_API_URL": replay.api_url,
-        "RADAR_ARXIV_LISTING_URL": replay.listing_url,
-        "RADAR_ARXIV_DELAY_SECONDS": "0",
-        "RADAR_HF_API_URL": hf.api_url,
-        "RADAR_HF_DELAY_SECONDS": "0",
-        "RADAR_FEED_MAX_POSTS": "0",
-        "RADAR_HTTP_BACKOFF_SECONDS": "0.01",
-        "RADAR_HTTP_MAX_RETRIES": "1",
-        "RADAR_CONTACT": "radar-tests@example.org",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    return values
+def env(hf: HFReplay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """RADAR_* variables pointing the CLI at the replay server (arXiv and HF) and a fresh SQLite file."""
+    return radar_env(
+        hf, tmp_path, monkeypatch, RADAR_HTTP_MAX_RETRIES="1", RADAR_CONTACT="radar-tests@example.org"
+    )
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:  # type: ignore[type-arg]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -17,10 +16,8 @@ import db
 from db.models import Paper
 from db.records import PaperRecord, RunRow, SeminalRow, UpsertResult
 from tests.factories import (
-    BACKENDS,
     NOW,
     bethe_lattice_v2,
-    blank_engine,
     listing_like,
     match,
     old_style_papers,
@@ -32,14 +29,6 @@ from tests.factories import (
 )
 
 LATER = NOW + timedelta(days=1)
-
-
-@pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    engine = blank_engine(request.param, tmp_path)
-    db.migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def upsert(engine: Engine, records: list[PaperRecord], now: datetime = NOW) -> UpsertResult:

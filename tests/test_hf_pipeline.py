@@ -19,6 +19,7 @@ from collector.config import Settings
 from collector.http import RateLimiter
 from collector.matching import build_matcher
 from collector.roadmap import Roadmap, load_roadmap
+from tests.conftest import radar_env
 from tests.replay import API, Reply
 from tests.replay_hf import HF, HFReplay, recorded_papers
 
@@ -222,18 +223,8 @@ def test_no_feed_is_read_when_feed_reading_is_off(run: Run) -> None:
 # -- the CLI: collect --source hf, list with trending and resources, trending -------------------------
 @pytest.fixture
 def cli_env(hf: HFReplay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "RADAR_DATABASE_URL": f"sqlite:///{tmp_path / 'radar.sqlite'}",
-        "RADAR_ARXIV_API_URL": hf.server.api_url,
-        "RADAR_ARXIV_LISTING_URL": hf.server.listing_url,
-        "RADAR_ARXIV_DELAY_SECONDS": "0",
-        "RADAR_HF_API_URL": hf.api_url,
-        "RADAR_HF_DELAY_SECONDS": "0",
-        "RADAR_HTTP_BACKOFF_SECONDS": "0.01",
-        "RADAR_TRENDING_DAYS": "1000",  # the recorded days are in the past; so is everything "recent"
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)
+    # The recorded days are in the past; so is everything "recent".
+    radar_env(hf, tmp_path, monkeypatch, RADAR_TRENDING_DAYS="1000")
 
 
 def cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:  # type: ignore[type-arg]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -14,18 +12,10 @@ from sqlalchemy.engine import Engine
 
 import db
 from db.records import HFPaper, PaperRecord, Resource, UpsertResult
-from tests.factories import BACKENDS, NOW, blank_engine, listing_like, match, papers, resource, topic
+from tests.factories import NOW, listing_like, match, papers, resource, topic
 
 LATER = NOW + timedelta(days=1)
 TTL = timedelta(minutes=5)
-
-
-@pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    engine = blank_engine(request.param, tmp_path)
-    db.migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def hf_of(record: PaperRecord, **fields: object) -> HFPaper:

@@ -24,6 +24,7 @@ from collector.cli import main
 from collector.config import Settings
 from collector.errors import LockHeldError
 from collector.locking import CollectionLock
+from tests.conftest import radar_env
 from tests.replay import Reply
 from tests.replay_hf import HF, HFReplay
 
@@ -41,22 +42,7 @@ def wait_for(condition: Callable[[], object], timeout: float = 15.0) -> None:
 @pytest.fixture
 def env(hf: HFReplay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """RADAR_* for a scheduler or collector process: the replay server (arXiv, HF) and a SQLite file."""
-    values = {
-        "RADAR_DATABASE_URL": f"sqlite:///{tmp_path / 'radar.sqlite'}",
-        "RADAR_ARXIV_API_URL": hf.server.api_url,
-        "RADAR_ARXIV_LISTING_URL": hf.server.listing_url,
-        "RADAR_ARXIV_DELAY_SECONDS": "0",
-        "RADAR_HF_API_URL": hf.api_url,
-        "RADAR_HF_DELAY_SECONDS": "0",
-        "RADAR_HTTP_BACKOFF_SECONDS": "0.01",
-        "RADAR_HTTP_MAX_RETRIES": "1",
-        "RADAR_FEED_MAX_POSTS": "0",
-        "RADAR_HF_PAPER_LOOKUPS": "0",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)
-    return values
+    return radar_env(hf, tmp_path, monkeypatch, RADAR_HTTP_MAX_RETRIES="1", RADAR_HF_PAPER_LOOKUPS="0")
 
 
 @pytest.fixture
