@@ -28,7 +28,6 @@ from collector.config import PROJECT_ROOT
 from collector.matching import build_matcher
 from collector.roadmap import load_roadmap
 from dashboard.lists import rank_recent
-from db import dashboard as queries
 from db.columns import sqlite_text
 from db.search import search_papers
 from tests.factories import corpus, to_record
@@ -96,7 +95,7 @@ def build(path: Path, count: int, now: datetime) -> None:
     engine = db.make_engine(f"sqlite:///{path}")
     db.migrate(engine)
     with db.session_scope(engine) as session:
-        db.sync_topics(session, load_roadmap(PROJECT_ROOT / "roadmap.yaml").rows())
+        db.sync_topics(session, load_roadmap(PROJECT_ROOT / "roadmap.yaml").rows(), datetime.now(UTC))
     engine.dispose()
     matches = base_matches()
     connection = sqlite3.connect(path)
@@ -110,7 +109,7 @@ def build(path: Path, count: int, now: datetime) -> None:
         if len(papers) == 50_000:
             flush(connection, papers, links)
     flush(connection, papers, links)
-    with connection:  # what db.search.sync_search_index does before the dashboard's first search
+    with connection:  # what db.db.sync_search_index does before the dashboard's first search
         connection.execute(
             "INSERT INTO papers_fts(rowid, title, abstract) SELECT rowid, title, abstract FROM papers"
             " WHERE rowid > (SELECT coalesce(max(id), 0) FROM papers_fts_docsize)"
@@ -145,8 +144,8 @@ def p95(samples: Sequence[float]) -> float:
 def reading_list(session: Any, topic_id: str, now: datetime) -> None:
     """What the Topic page reads: the classics, the last 90 days ranked, the shown 20 with their text."""
     db.topic_seminal(session, topic_id)
-    ranked = rank_recent(queries.topic_recent(session, topic_id, now - timedelta(days=90)), now, 30.0)
-    queries.matched_papers(session, [(s.arxiv_id, s.topic_id) for s, _ in ranked[:20]])
+    ranked = rank_recent(db.topic_matches(session, topic_id, now - timedelta(days=90)), now, 30.0)
+    db.matched_papers(session, [(s.arxiv_id, s.topic_id) for s, _ in ranked[:20]])
 
 
 def measure_queries(engine: Any, now: datetime) -> dict[str, list[float]]:
@@ -200,10 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = f"sqlite:///{args.path}"
     engine = db.make_engine(url)
     with db.session_scope(engine) as session:
-        print(
-            f"{db.paper_count(session):,} papers,"
-            f" {sum(queries.topic_paper_counts(session).values()):,} matches"
-        )
+        print(f"{db.paper_count(session):,} papers, {sum(db.topic_paper_counts(session).values()):,} matches")
     figures = measure_queries(engine, now)
     cold, figures["topic page"] = measure_topic_page(url)
     for name, samples in figures.items():

@@ -37,7 +37,7 @@ from collector.matching import build_matcher  # noqa: E402
 from collector.normalise import record_from_result  # noqa: E402
 from collector.roadmap import load_roadmap  # noqa: E402
 from collector.sources.arxiv_api import parse_api_page  # noqa: E402
-from db.records import PaperRecord  # noqa: E402
+from db import PaperRecord  # noqa: E402
 from tests.replay import CorpusPaper, _api_entry, load_corpus, render_api_feed  # noqa: E402
 
 NOW = datetime(2026, 8, 1, tzinfo=UTC)

@@ -43,7 +43,7 @@ from collector.ranking import (
     trending_item,
 )
 from collector.roadmap import Roadmap, Topic, load_roadmap
-from db.records import HFSignals, Resource, RunRow
+from db import HFSignals, Resource, RunRow
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 

@@ -19,7 +19,7 @@ from typing import Any
 from collector.pipeline import Collector, RunTally
 from collector.sources.arxiv_listing import parse_listing
 from collector.sources.huggingface import HFItem, parse_items
-from db.records import PaperRecord, RunRow
+from db import PaperRecord, RunRow
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 PAPERS = DEMO_DATA / "papers.jsonl.gz"

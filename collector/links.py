@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from db.records import PaperRecord, Resource
+from db import PaperRecord, Resource
 
 # OWNER/REPO right after "github.com/"; GitHub's own pages (orgs/, topics/ …) are not repositories.
 _REPO = re.compile(r"([A-Za-z0-9](?:[\w-]*[A-Za-z0-9])?)/([\w.-]+)")

@@ -20,8 +20,6 @@ from sqlalchemy.engine import Engine
 import db
 from collector.errors import LockHeldError
 
-LOCK_NAME = "collect"
-
 logger = logging.getLogger(__name__)
 
 
@@ -41,7 +39,7 @@ class CollectionLock:
         self,
         engine: Engine,
         ttl_seconds: float,
-        name: str = LOCK_NAME,
+        name: str = db.COLLECTION_LOCK,
         holder: str | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:

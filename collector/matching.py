@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from collector.query import Node, Term
-from db.records import MatchRow, PaperRecord
+from db import MatchRow, PaperRecord
 
 _WORD_RE = re.compile(r"[^\W_]+")
 # every ASCII byte that is not a letter or digit becomes a space, so bytes.split() yields the words

@@ -14,7 +14,7 @@ from typing import Any
 
 import arxiv
 
-from db.records import PaperRecord
+from db import PaperRecord
 
 _ID = re.compile(
     r"(?:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|oai:arxiv\.org:|arxiv:)?"

@@ -48,7 +48,7 @@ from collector.sources.arxiv_api import ArxivAPI
 from collector.sources.arxiv_listing import fetch_listing
 from collector.sources.feeds import fetch_feed
 from collector.sources.huggingface import HFItem, HuggingFace
-from db.records import PaperRecord, Resource, RunRow, UpsertResult
+from db import PaperRecord, Resource, RunRow, UpsertResult
 
 SOURCES = ("listing", "api", "seminal", "hf", "hf-search", "feeds")
 DAILY = ("listing", "seminal", "hf")
@@ -104,6 +104,7 @@ def prepare_store(engine: Engine, roadmap: Roadmap, matcher: Matcher, now: datet
     """Migrate, sync topics from the roadmap, re-match every stored paper for topics whose query changed."""
     db.migrate(engine)
     with db.session_scope(engine) as session:
+        db.sync_levels(session, roadmap.level_rows())
         changed = db.sync_topics(session, roadmap.rows(), now)
     if changed:
         rematch_topics(engine, matcher, changed, now)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from db.records import HFSignals, PaperRecord, ScoredPaper, SeminalPaper, TrendingCandidate
+from db import HFSignals, PaperRecord, ScoredPaper, SeminalPaper, TrendingCandidate
 
 CLASSIC_REASON = "seminal paper named in roadmap.yaml"
 

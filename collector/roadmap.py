@@ -30,7 +30,7 @@ from pydantic_core import ErrorDetails
 
 from collector.errors import ConfigError, RoadmapError
 from collector.query import Node, QuerySyntaxError, categories, parse_query
-from db.records import ResourceRow, SeminalRow, TopicRow
+from db import LevelRow, ResourceRow, SeminalRow, TopicRow
 
 LevelId = Literal["L1", "L2", "L3", "L4"]
 ResourceKind = Literal["docs", "course", "tutorial", "tool", "book", "blog", "site", "feed"]
@@ -252,6 +252,12 @@ class Roadmap(_Strict):
     def seminal_arxiv_ids(self) -> list[str]:
         ids = (paper.arxiv_id for topic in self.topics for paper in topic.seminal if paper.arxiv_id)
         return list(dict.fromkeys(ids))
+
+    def level_rows(self) -> list[LevelRow]:
+        return [
+            LevelRow(level, info.name_zh, info.name_en, i)
+            for i, (level, info) in enumerate(self.levels.items())
+        ]
 
     def rows(self) -> list[TopicRow]:
         return [topic.to_row(position) for position, topic in enumerate(self.topics)]

@@ -39,7 +39,7 @@ from collector.config import Settings, load_settings
 from collector.errors import ConfigError, LockHeldError
 from collector.matching import build_matcher
 from collector.roadmap import load_roadmap
-from db.records import RunRow
+from db import RunRow
 
 JOB_TABLE = "scheduler_jobs"
 JOB_SOURCES: dict[str, tuple[str, ...]] = {

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from db.records import RunRow
+from db import RunRow
 
 UPSTREAMS = {
     "listing": "arXiv",

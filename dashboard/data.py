@@ -16,9 +16,7 @@ from sqlalchemy.engine import Engine
 
 import db
 from collector.config import load_settings
-from db import dashboard as queries
-from db import readers, search
-from db.records import (
+from db import (
     MatchSummary,
     PaperMarks,
     PaperRecord,
@@ -57,13 +55,13 @@ def topics(url: str) -> tuple[TopicRow, ...]:
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def paper_counts(url: str) -> dict[str, int]:
     with db.session_scope(engine(url)) as session:
-        return queries.topic_paper_counts(session)
+        return db.topic_paper_counts(session)
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def last_collected(url: str) -> dict[str, datetime]:
     with db.session_scope(engine(url)) as session:
-        return queries.topic_last_collected(session)
+        return db.topic_last_collected(session)
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
@@ -75,19 +73,19 @@ def classics(url: str, topic_id: str) -> tuple[SeminalPaper, ...]:
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def topic_recent(url: str, topic_id: str, since: date) -> tuple[MatchSummary, ...]:
     with db.session_scope(engine(url)) as session:
-        return tuple(queries.topic_recent(session, topic_id, start_of(since)))
+        return tuple(db.topic_matches(session, topic_id, start_of(since)))
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def topic_latest(url: str, topic_id: str, limit: int) -> tuple[MatchSummary, ...]:
     with db.session_scope(engine(url)) as session:
-        return tuple(queries.topic_latest(session, topic_id, limit))
+        return tuple(db.topic_latest(session, topic_id, limit))
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def matched(url: str, pairs: tuple[tuple[str, str], ...]) -> tuple[TopicMatch, ...]:
     with db.session_scope(engine(url)) as session:
-        return tuple(queries.matched_papers(session, pairs))
+        return tuple(db.matched_papers(session, pairs))
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
@@ -96,13 +94,13 @@ def summaries(
 ) -> tuple[MatchSummary, ...]:
     published = start_of(published_since) if published_since else None
     with db.session_scope(engine(url)) as session:
-        return tuple(queries.match_summaries(session, first_seen_since, published, topic_ids))
+        return tuple(db.match_summaries(session, first_seen_since, published, topic_ids))
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def daily_counts(url: str, topic_ids: tuple[str, ...], since: date) -> tuple[tuple[date, str, int], ...]:
     with db.session_scope(engine(url)) as session:
-        return tuple(queries.daily_counts(session, topic_ids, start_of(since)))
+        return tuple(db.daily_counts(session, topic_ids, start_of(since)))
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
@@ -112,9 +110,9 @@ def search_papers(
     """Raises search.SearchQueryError (not cached) for text FTS5 cannot read."""
     bounds = (start_of(since) if since else None, start_of(until) if until else None)
     with db.session_scope(engine(url)) as session:
-        search.sync_search_index(session)
+        db.sync_search_index(session)
     with db.session_scope(engine(url)) as session:
-        return tuple(search.search_papers(session, query, topic_ids, *bounds, limit=limit))
+        return tuple(db.search_papers(session, query, topic_ids, *bounds, limit=limit))
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
@@ -135,27 +133,27 @@ def start_of(day: date) -> datetime:
 # -- reader state (never cached) ---------------------------------------------------------------------------
 def visit(url: str, name: str, now: datetime) -> ReaderRow:
     with db.session_scope(engine(url)) as session:
-        return readers.visit(session, name, now)
+        return db.visit(session, name, now)
 
 
 def reader_names(url: str) -> list[str]:
     with db.session_scope(engine(url)) as session:
-        return readers.list_readers(session)
+        return db.list_readers(session)
 
 
 def marks(url: str, name: str) -> dict[str, PaperMarks]:
     with db.session_scope(engine(url)) as session:
-        return readers.reader_marks(session, name)
+        return db.reader_marks(session, name)
 
 
 def set_marks(url: str, name: str, arxiv_id: str, new: PaperMarks, now: datetime) -> None:
     with db.session_scope(engine(url)) as session:
-        readers.set_marks(session, name, arxiv_id, new, now)
+        db.set_marks(session, name, arxiv_id, new, now)
 
 
 def mark_all_seen(url: str, name: str, now: datetime) -> None:
     with db.session_scope(engine(url)) as session:
-        readers.mark_all_seen(session, name, now)
+        db.mark_all_seen(session, name, now)
 
 
 def papers(url: str, arxiv_ids: Sequence[str]) -> dict[str, PaperRecord]:
@@ -179,8 +177,8 @@ LINK_KINDS = ("code", "model", "dataset", "space", "project")
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def extras(url: str, arxiv_ids: tuple[str, ...]) -> dict[str, Extras]:
     with db.session_scope(engine(url)) as session:
-        signals = db.reads.hf_signals_by_id(session, arxiv_ids)
-        resources = db.reads.paper_resources(session, arxiv_ids)
+        signals = db.hf_signals_by_id(session, arxiv_ids)
+        resources = db.paper_resources(session, arxiv_ids)
     return {
         arxiv_id: Extras(
             upvotes=signals[arxiv_id].upvotes if arxiv_id in signals else None,
@@ -202,13 +200,13 @@ def link_label(resource: Resource) -> str:
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def topic_resources(url: str, topic_id: str) -> tuple[Resource, ...]:
     with db.session_scope(engine(url)) as session:
-        return tuple(db.reads.topic_resources(session, topic_id))
+        return tuple(db.topic_resources(session, topic_id))
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def trending(url: str, since: date, topic_id: str | None) -> tuple[TrendingCandidate, ...]:
     with db.session_scope(engine(url)) as session:
-        return tuple(queries.trending(session, start_of(since), topic_id))
+        return tuple(db.trending_candidates(session, start_of(since), topic_id))
 
 
 def half_life_days() -> float:
@@ -224,14 +222,11 @@ def runs_since(url: str, started: datetime) -> list[RunRow]:
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def scheduled_jobs(url: str) -> tuple[tuple[str, datetime | None], ...]:
     with db.session_scope(engine(url)) as session:
-        return tuple(queries.scheduled_jobs(session))
-
-
-COLLECT_LOCK = "collect"
+        return tuple(db.scheduled_jobs(session))
 
 
 def lock_holder(url: str, now: datetime) -> str | None:
     """Who holds the collection lock right now (an expired lock counts as free)."""
     with db.session_scope(engine(url)) as session:
-        held = db.reads.lock_holder(session, COLLECT_LOCK)
+        held = db.lock_holder(session, db.COLLECTION_LOCK)
     return held.holder if held is not None and held.expires_at > now else None

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from collector.ranking import CLASSIC_REASON, recency_weight
 from dashboard.export import ExportItem
-from db.records import MatchSummary, PaperMarks, PaperRecord, SearchHit, SeminalPaper, TopicMatch
+from db import MatchSummary, PaperMarks, PaperRecord, SearchHit, SeminalPaper, TopicMatch
 
 NO_MARKS = PaperMarks()
 LEVELS = ("L1", "L2", "L3", "L4")

@@ -13,7 +13,7 @@ from dashboard import data
 from dashboard.export import ExportItem, authors_short, to_bibtex, to_csv, to_markdown
 from dashboard.lists import NO_MARKS
 from dashboard.text import arxiv_url, md_escape, md_link, one_line
-from db.records import PaperMarks, PaperRecord, RunRow
+from db import PaperMarks, PaperRecord, RunRow
 
 MARK_LABELS = {"read": "Read", "bookmarked": "Bookmark", "hidden": "Hide"}
 

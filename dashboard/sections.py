@@ -11,7 +11,7 @@ from dashboard import data, render
 from dashboard.lists import NO_MARKS
 from dashboard.render import Card
 from dashboard.text import arxiv_url, md_escape, md_link, safe_url
-from db.records import (
+from db import (
     MatchSummary,
     PaperMarks,
     SearchHit,

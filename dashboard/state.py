@@ -10,7 +10,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import data
 from dashboard.lists import LEVEL_NAMES, LEVELS
-from db.records import ReaderRow, TopicRow
+from db import ReaderRow, TopicRow
 
 DEFAULT_READER = "default"
 ALL = ""

@@ -1,85 +1,181 @@
-"""Storage: engine and sessions, typed models, idempotent upserts, read queries, migrations.
+"""Storage: the one facade through which the collector, the dashboard and the tools reach the database.
 
-`db` imports nothing else of Roadmap Radar; the collector and the dashboard import it.
+`db` imports nothing else of Roadmap Radar. Its modules, each named for what it holds:
+
+    engine.py        engines, sessions, migrations (db/migrations)      errors.py   StorageError
+    schema.py        the tables (typed models and Core handles)          records.py  the plain record types
+    convert.py       rows ↔ records, derived from the record fields      columns.py  UTC and JSON column types
+    dialect.py       where SQLite and PostgreSQL differ (ON CONFLICT, bulk INSERT)
+    papers.py        papers: reads and the arXiv upsert                  merge.py    how two versions combine
+    hf_signals.py    Hugging Face's fields on paper rows
+    topics.py        levels, topics, their classics and roadmap resources, backfill progress
+    resources.py     resources of papers and topics
+    matches.py       matches, reading-list candidates, trending candidates, counts
+    runs.py          runs, the scheduler's next runs, named locks
+    reader_state.py  reader profiles and marks                           search.py   full text
+    ranges.py        index-friendly range conditions
 """
 
 from db.engine import alembic_config, current_revision, make_engine, migrate, session_scope
 from db.errors import StorageError, mask_url
-from db.reads import (
-    get_paper,
+from db.hf_signals import (
     hf_lookup_candidates,
     hf_only_ids,
     hf_signals_by_id,
-    iter_papers,
-    last_runs,
-    list_topics,
-    lock_holder,
-    missing_seminal_ids,
-    paper_count,
-    paper_resources,
-    papers_by_id,
-    roadmap_feeds,
-    stored_ids,
-    topic_backfills,
+    mark_hf_checked,
+    upsert_hf_papers,
+)
+from db.matches import (
+    add_matches,
+    daily_counts,
+    match_summaries,
+    matched_papers,
+    replace_matches,
+    replace_topic_matches,
     topic_candidates,
-    topic_resources,
-    topic_seminal,
+    topic_latest,
+    topic_matches,
+    topic_paper_counts,
     trending_candidates,
 )
-from db.writes import (
+from db.papers import get_paper, iter_papers, paper_count, papers_by_id, stored_ids, upsert_papers
+from db.reader_state import get_reader, list_readers, mark_all_seen, reader_marks, set_marks, visit
+from db.records import (
+    RESOURCE_KINDS,
+    HFPaper,
+    HFSignals,
+    LevelRow,
+    LockRow,
+    MatchRow,
+    MatchSummary,
+    PaperMarks,
+    PaperRecord,
+    ReaderRow,
+    Resource,
+    ResourceRow,
+    RunRow,
+    ScoredPaper,
+    SearchHit,
+    SeminalPaper,
+    SeminalRow,
+    TopicMatch,
+    TopicRow,
+    TrendingCandidate,
+    UpsertResult,
+)
+from db.resources import paper_resources, roadmap_feeds, topic_resources, upsert_resources
+from db.runs import (
+    COLLECTION_LOCK,
     acquire_lock,
-    add_matches,
-    mark_hf_checked,
+    last_runs,
+    lock_holder,
     record_run,
     release_lock,
     renew_lock,
-    replace_matches,
-    replace_topic_matches,
+    scheduled_jobs,
+    topic_last_collected,
+)
+from db.search import (
+    SEARCH_CAP,
+    SearchQueryError,
+    plain_query,
+    rebuild_search_index,
+    search_papers,
+    sync_search_index,
+)
+from db.topics import (
+    list_levels,
+    list_topics,
+    missing_seminal_ids,
     set_topic_backfill,
+    sync_levels,
     sync_topics,
-    upsert_hf_papers,
-    upsert_papers,
-    upsert_resources,
+    topic_backfills,
+    topic_seminal,
 )
 
 __all__ = [
+    "COLLECTION_LOCK",
+    "RESOURCE_KINDS",
+    "SEARCH_CAP",
+    "HFPaper",
+    "HFSignals",
+    "LevelRow",
+    "LockRow",
+    "MatchRow",
+    "MatchSummary",
+    "PaperMarks",
+    "PaperRecord",
+    "ReaderRow",
+    "Resource",
+    "ResourceRow",
+    "RunRow",
+    "ScoredPaper",
+    "SearchHit",
+    "SearchQueryError",
+    "SeminalPaper",
+    "SeminalRow",
     "StorageError",
+    "TopicMatch",
+    "TopicRow",
+    "TrendingCandidate",
+    "UpsertResult",
     "acquire_lock",
     "add_matches",
     "alembic_config",
     "current_revision",
+    "daily_counts",
     "get_paper",
+    "get_reader",
     "hf_lookup_candidates",
     "hf_only_ids",
     "hf_signals_by_id",
     "iter_papers",
     "last_runs",
+    "list_levels",
+    "list_readers",
     "list_topics",
     "lock_holder",
     "make_engine",
+    "mark_all_seen",
     "mark_hf_checked",
     "mask_url",
+    "match_summaries",
+    "matched_papers",
     "migrate",
     "missing_seminal_ids",
     "paper_count",
     "paper_resources",
     "papers_by_id",
+    "plain_query",
+    "reader_marks",
+    "rebuild_search_index",
     "record_run",
     "release_lock",
     "renew_lock",
     "replace_matches",
     "replace_topic_matches",
     "roadmap_feeds",
+    "scheduled_jobs",
+    "search_papers",
     "session_scope",
+    "set_marks",
     "set_topic_backfill",
     "stored_ids",
+    "sync_levels",
+    "sync_search_index",
     "sync_topics",
     "topic_backfills",
     "topic_candidates",
+    "topic_last_collected",
+    "topic_latest",
+    "topic_matches",
+    "topic_paper_counts",
     "topic_resources",
     "topic_seminal",
     "trending_candidates",
     "upsert_hf_papers",
     "upsert_papers",
     "upsert_resources",
+    "visit",
 ]

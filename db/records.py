@@ -51,6 +51,16 @@ class ResourceRow:
 
 
 @dataclass(frozen=True, slots=True)
+class LevelRow:
+    """A level of the roadmap (L1 basics .. L4 frontier) with its names, as roadmap.yaml gives them."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
 class TopicRow:
     """A roadmap topic as stored; `query_hash` changes when its query changes, so matches are redone."""
 

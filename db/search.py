@@ -21,9 +21,11 @@ from sqlalchemy import ColumnElement, column, exists, func, literal_column, sele
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from db.dashboard import after, id_floor
+from db.convert import chunks
+from db.papers import PAPER_COLUMNS, paper_record
+from db.ranges import after, id_floor
 from db.records import SearchHit
-from db.rows import MATCHES, PAPER_COLUMNS, PAPERS, chunks, paper_record
+from db.schema import MATCHES, PAPERS
 
 SEARCH_TABLE = "papers_fts"
 SEARCH_CAP = 2000

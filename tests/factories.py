@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import db
-from db.records import MatchRow, PaperRecord, ResourceRow, SeminalRow, TopicRow
+from db import MatchRow, PaperRecord, ResourceRow, SeminalRow, TopicRow
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus" / "papers.jsonl.gz"
 NOW = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)

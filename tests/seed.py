@@ -16,7 +16,7 @@ import db
 from collector.config import PROJECT_ROOT
 from collector.matching import build_matcher
 from collector.roadmap import load_roadmap
-from db.records import PaperRecord, RunRow
+from db import PaperRecord, RunRow
 from tests.factories import papers
 
 HOSTILE_TITLE = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) LoRA for **everyone** $x$"
@@ -57,7 +57,8 @@ def seed_database(path: Path, count: int = 3000, now: datetime | None = None) ->
     ]
     batches[1][0].append(hostile_paper(now))
     with db.session_scope(engine) as session:
-        db.sync_topics(session, roadmap.rows())
+        db.sync_levels(session, roadmap.level_rows())
+        db.sync_topics(session, roadmap.rows(), now)
         for batch, stored_at in batches:
             db.upsert_papers(session, batch, stored_at)
             matches = [m for paper in batch for m in matcher.match(paper)]

@@ -16,7 +16,7 @@ from collector.errors import EmptyPageError, HTTPStatusError, MalformedResponseE
 from collector.http import RateLimiter
 from collector.normalise import split_arxiv_id
 from collector.sources.arxiv_api import ArxivAPI, parse_api_page, window_query
-from db.records import PaperRecord
+from db import PaperRecord
 from tests.replay import API, ReplayServer, Reply, api_index, fixture_bytes, load_corpus, spacings
 
 SINCE, UNTIL = datetime(2025, 7, 1, tzinfo=UTC), datetime(2025, 7, 31, 23, 59, tzinfo=UTC)

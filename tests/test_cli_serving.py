@@ -13,7 +13,6 @@ import pytest
 
 import db
 from collector import cli
-from db import dashboard as queries
 from tests.test_dashboard_e2e import free_port, wait_healthy
 
 UNREACHABLE = "http://127.0.0.1:9"  # nothing listens on the discard port
@@ -27,8 +26,8 @@ def test_demo_loads_the_bundled_sample_and_matches_it(
     engine = db.make_engine(url)
     with db.session_scope(engine) as session:
         assert db.paper_count(session) >= 714
-        counts = queries.topic_paper_counts(session)
-        upvoted = db.reads.hf_signals_by_id(session, db.reads.hf_only_ids(session))
+        counts = db.topic_paper_counts(session)
+        upvoted = db.hf_signals_by_id(session, db.hf_only_ids(session))
     assert len(counts) >= 80  # the sample covers nearly every topic
     assert any(s.upvotes for s in upvoted.values())
     assert "Demo data loaded into" in capsys.readouterr().out

@@ -18,7 +18,6 @@ import db
 from collector.config import PROJECT_ROOT
 from dashboard import collect_job
 from dashboard.text import md_escape
-from db import dashboard as queries
 from tests.replay import ReplayServer
 from tests.seed import HOSTILE_ID, HOSTILE_TITLE
 
@@ -53,7 +52,7 @@ def roadmap_caption(at: AppTest, topic_label: str) -> str:
 def matched_ids(url: str, topic_id: str) -> set[str]:
     with db.session_scope(db.make_engine(url)) as session:
         since = datetime.now(UTC) - timedelta(days=90)
-        return {s.arxiv_id for s in queries.topic_recent(session, topic_id, since)}
+        return {s.arxiv_id for s in db.topic_matches(session, topic_id, since)}
 
 
 # -- Roadmap ----------------------------------------------------------------------------------------------
@@ -158,7 +157,7 @@ def capture_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
 # -- What's new -------------------------------------------------------------------------------------------
 def test_whats_new_lists_new_papers_and_mark_all_seen_empties_it(dashboard_db: str) -> None:
     with db.session_scope(db.make_engine(dashboard_db)) as session:
-        week = queries.match_summaries(session, datetime.now(UTC) - timedelta(days=7), topic_ids=["lora"])
+        week = db.match_summaries(session, datetime.now(UTC) - timedelta(days=7), topic_ids=["lora"])
     at = open_page("whats_new", level="L3", topic="lora")
     assert captions(at)[0].startswith(f"{len(week)} papers stored since your last visit")
     at.button(key="seen").click().run()

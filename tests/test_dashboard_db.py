@@ -12,9 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import db
-from db import dashboard as queries
-from db import readers
-from db.records import PaperMarks
+from db import PaperMarks
+from db.reader_state import FIRST_VISIT_WINDOW
 from db.search import SearchQueryError, fts_query, plain_query, search_papers, sync_search_index
 from tests.factories import BACKENDS, NOW, blank_engine, match, papers, topic
 
@@ -27,7 +26,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     db.migrate(engine)
     records = papers(40)
     with db.session_scope(engine) as session:
-        db.sync_topics(session, [topic("lora", 0, "ti:LoRA"), topic("vit", 1, "ti:ViT", level="L3")])
+        db.sync_topics(session, [topic("lora", 0, "ti:LoRA"), topic("vit", 1, "ti:ViT", level="L3")], NOW)
         db.upsert_papers(session, records[:20], NOW - timedelta(days=30))
         db.upsert_papers(session, records[20:], NOW)
         sync_search_index(session)
@@ -41,33 +40,33 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 def test_a_visit_keeps_its_cutoff_and_the_next_one_starts_where_it_ended(engine: Engine) -> None:
     with db.session_scope(engine) as session:
-        first = readers.visit(session, "ann", NOW)
-        assert first.new_since == NOW - readers.FIRST_VISIT_WINDOW
-        assert readers.visit(session, "ann", NOW + timedelta(minutes=30)).new_since == first.new_since
-        later = readers.visit(session, "ann", NOW + timedelta(hours=5))
+        first = db.visit(session, "ann", NOW)
+        assert first.new_since == NOW - FIRST_VISIT_WINDOW
+        assert db.visit(session, "ann", NOW + timedelta(minutes=30)).new_since == first.new_since
+        later = db.visit(session, "ann", NOW + timedelta(hours=5))
         assert later.new_since == NOW + timedelta(minutes=30)
-        readers.mark_all_seen(session, "ann", LATER)
-        assert readers.get_reader(session, "ann").new_since == LATER  # type: ignore[union-attr]
-        assert readers.list_readers(session) == ["ann"]
+        db.mark_all_seen(session, "ann", LATER)
+        assert db.get_reader(session, "ann").new_since == LATER  # type: ignore[union-attr]
+        assert db.list_readers(session) == ["ann"]
 
 
 def test_marks_are_per_reader_and_replaced_whole(engine: Engine) -> None:
     paper_id = papers(1)[0].arxiv_id
     with db.session_scope(engine) as session:
         for name in ("ann", "bob"):
-            readers.visit(session, name, NOW)
-        readers.set_marks(session, "ann", paper_id, PaperMarks(read=True), NOW)
-        readers.set_marks(session, "ann", paper_id, PaperMarks(read=True, bookmarked=True), LATER)
-        assert readers.reader_marks(session, "ann") == {paper_id: PaperMarks(read=True, bookmarked=True)}
-        assert readers.reader_marks(session, "bob") == {}
+            db.visit(session, name, NOW)
+        db.set_marks(session, "ann", paper_id, PaperMarks(read=True), NOW)
+        db.set_marks(session, "ann", paper_id, PaperMarks(read=True, bookmarked=True), LATER)
+        assert db.reader_marks(session, "ann") == {paper_id: PaperMarks(read=True, bookmarked=True)}
+        assert db.reader_marks(session, "bob") == {}
 
 
 def test_new_matches_are_the_papers_stored_after_the_cutoff(engine: Engine) -> None:
     with db.session_scope(engine) as session:
-        fresh = queries.match_summaries(session, first_seen_since=NOW - timedelta(days=1))
+        fresh = db.match_summaries(session, first_seen_since=NOW - timedelta(days=1))
         assert {s.arxiv_id for s in fresh} == {p.arxiv_id for p in papers(40)[20::2]}
-        assert queries.topic_paper_counts(session) == {"lora": 20, "vit": 1}
-        only_vit = queries.match_summaries(session, topic_ids=["vit"])
+        assert db.topic_paper_counts(session) == {"lora": 20, "vit": 1}
+        only_vit = db.match_summaries(session, topic_ids=["vit"])
         assert [s.arxiv_id for s in only_vit] == [papers(2)[1].arxiv_id]
 
 
@@ -75,8 +74,8 @@ def test_topic_recent_uses_the_publication_date(engine: Engine) -> None:
     records = papers(40)
     cutoff = sorted(p.published for p in records[::2])[10]
     with db.session_scope(engine) as session:
-        recent = queries.topic_recent(session, "lora", cutoff)
-        shown = queries.matched_papers(session, [(s.arxiv_id, s.topic_id) for s in recent[:3]])
+        recent = db.topic_matches(session, "lora", cutoff)
+        shown = db.matched_papers(session, [(s.arxiv_id, s.topic_id) for s in recent[:3]])
     assert {s.arxiv_id for s in recent} == {p.arxiv_id for p in records[::2] if p.published >= cutoff}
     assert [m.paper.arxiv_id for m in shown] == [s.arxiv_id for s in recent[:3]]
     assert all(m.reasons == ("title",) for m in shown)
@@ -121,7 +120,7 @@ def test_search_syntax_errors_are_friendly(engine: Engine) -> None:
 
 
 def test_last_collected_per_topic(engine: Engine) -> None:
-    from db.records import RunRow
+    from db import RunRow
 
     run = RunRow("r", "api", "q", NOW, LATER, topic_ids=("lora",))
     with db.session_scope(engine) as session:
@@ -130,13 +129,13 @@ def test_last_collected_per_topic(engine: Engine) -> None:
         db.record_run(
             session, replace(run, topic_ids=("vit",), finished_at=LATER + timedelta(hours=1), errors=1)
         )
-        assert queries.topic_last_collected(session) == {"lora": LATER, "": NOW}
+        assert db.topic_last_collected(session) == {"lora": LATER, "": NOW}
 
 
 def test_trending_reads_the_same_as_the_full_scan(engine: Engine) -> None:
     from datetime import date
 
-    from db.records import HFPaper
+    from db import HFPaper
 
     records = papers(40)
     signals = [
@@ -149,8 +148,8 @@ def test_trending_reads_the_same_as_the_full_scan(engine: Engine) -> None:
     with db.session_scope(engine) as session:
         db.upsert_hf_papers(session, signals, NOW)
         for topic_id in ("lora", "vit", None):
-            mine = queries.trending(session, since, topic_id)
-            theirs = db.reads.trending_candidates(session, since, topic_id)
+            mine = db.trending_candidates(session, since, topic_id)
+            theirs = db.trending_candidates(session, since, topic_id)
             by_id = {c.paper.arxiv_id: c for c in theirs}
             assert {c.paper.arxiv_id: c for c in mine} == by_id
             assert mine or topic_id == "vit"

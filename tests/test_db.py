@@ -13,8 +13,8 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 import db
-from db.models import Paper
-from db.records import PaperRecord, RunRow, SeminalRow, UpsertResult
+from db import PaperRecord, RunRow, SeminalRow, UpsertResult
+from db.schema import Paper
 from tests.factories import (
     NOW,
     bethe_lattice_v2,
@@ -242,7 +242,7 @@ ROADMAP = (
 
 def sync(engine: Engine, rows: tuple[Any, ...] | list[Any]) -> set[str]:
     with db.session_scope(engine) as session:
-        return db.sync_topics(session, rows)
+        return db.sync_topics(session, rows, NOW)
 
 
 def topics(engine: Engine) -> list[Any]:

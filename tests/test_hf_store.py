@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import db
-from db.records import HFPaper, PaperRecord, Resource, UpsertResult
+from db import HFPaper, PaperRecord, Resource, UpsertResult
 from tests.factories import NOW, listing_like, match, papers, resource, topic
 
 LATER = NOW + timedelta(days=1)
@@ -34,7 +34,7 @@ def upsert(engine: Engine, records: list[PaperRecord], now: datetime = NOW) -> U
         return db.upsert_papers(session, records, now)
 
 
-def stored(engine: Engine, arxiv_id: str) -> tuple[PaperRecord | None, db.HFSignals | None]:  # type: ignore[name-defined]
+def stored(engine: Engine, arxiv_id: str) -> tuple[PaperRecord | None, db.HFSignals | None]:
     with db.session_scope(engine) as session:
         return db.get_paper(session, arxiv_id), db.hf_signals_by_id(session, [arxiv_id]).get(arxiv_id)
 
@@ -130,7 +130,7 @@ def test_the_same_url_may_belong_to_a_paper_a_topic_and_both(engine: Engine) -> 
     record = papers(1)[0]
     upsert(engine, [record])
     with db.session_scope(engine) as session:
-        db.sync_topics(session, [topic("lora", 0, "ti:LoRA")])
+        db.sync_topics(session, [topic("lora", 0, "ti:LoRA")], NOW)
         url = "https://github.com/microsoft/LoRA"
         rows = [
             Resource("code", url, "LoRA", arxiv_id=record.arxiv_id),
@@ -156,7 +156,7 @@ def test_roadmap_resources_live_in_resources_and_feed_posts_survive_a_sync(engin
         assert db.list_topics(session)[0].resources == (feed,)
         assert [r.url for r in db.roadmap_feeds(session)] == ["https://example.org/feed.xml"]
         assert [r.kind for r in db.topic_resources(session, "lora")] == ["feed", "post"]
-        db.sync_topics(session, [topic("gan", 0, "ti:GAN")])
+        db.sync_topics(session, [topic("gan", 0, "ti:GAN")], NOW)
         assert session.execute(text("SELECT count(*) FROM resources")).scalar_one() == 0
 
 
@@ -169,7 +169,7 @@ def test_trending_candidates_are_matched_recent_and_known_to_hf(engine: Engine) 
     upsert(engine, [*recent, old])
     upsert_hf(engine, [hf_of(hot, upvotes=50), hf_of(old, upvotes=80), hf_of(unmatched, github_stars=5)])
     with db.session_scope(engine) as session:
-        db.sync_topics(session, [topic("lora", 0, "ti:LoRA"), topic("gan", 1, "ti:GAN")])
+        db.sync_topics(session, [topic("lora", 0, "ti:LoRA"), topic("gan", 1, "ti:GAN")], NOW)
         matches = [match(p, "lora", 1.0) for p in (recent[0], recent[1], old)] + [
             match(recent[0], "gan", 2.0)
         ]
@@ -188,7 +188,7 @@ def test_hf_lookup_candidates_put_never_asked_classics_first(engine: Engine) -> 
     upsert_hf(engine, [hf_of(with_code, github_repo="https://github.com/x/y")])
     with db.session_scope(engine) as session:
         db.sync_topics(session, [topic("lora", 0, "ti:LoRA", seminal=(
-            db.records.SeminalRow(0, classic.title, 2021, arxiv_id=classic.arxiv_id),))])  # fmt: skip
+            db.SeminalRow(0, classic.title, 2021, arxiv_id=classic.arxiv_id),))], NOW)  # fmt: skip
         others = (recent_one, old_one, with_code)
         db.replace_matches(
             session, [p.arxiv_id for p in others], [match(p, "lora", 1.0) for p in others], NOW

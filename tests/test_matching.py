@@ -14,7 +14,7 @@ import pytest
 from collector.matching import Matcher, build_matcher, is_acronym, words_of
 from collector.query import parse_query
 from collector.roadmap import load_roadmap
-from db.records import MatchRow, PaperRecord
+from db import MatchRow, PaperRecord
 
 WHEN = datetime(2025, 6, 1, tzinfo=UTC)
 ROADMAP = Path(__file__).resolve().parent.parent / "roadmap.yaml"

@@ -14,7 +14,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 import db
-from db.models import Base
+from db.schema import Base
 from db.search import autogenerate_includes
 from tests.factories import BACKENDS, blank_engine
 

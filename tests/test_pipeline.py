@@ -37,7 +37,7 @@ class Store:
         self.opened.append(collector)
         return collector
 
-    def runs(self) -> list[db.RunRow]:  # type: ignore[name-defined]
+    def runs(self) -> list[db.RunRow]:
         with db.session_scope(self.engine) as session:
             return db.last_runs(session, limit=1000)
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from collector.errors import ConfigError, RoadmapError
 from collector.query import Term, parse_query
 from collector.roadmap import Roadmap, load_roadmap
-from db.records import ResourceRow, SeminalRow, TopicRow
+from db import ResourceRow, SeminalRow, TopicRow
 
 ROADMAP = Path(__file__).resolve().parent.parent / "roadmap.yaml"
 

@@ -57,7 +57,7 @@ def settings(**overrides: object) -> Settings:
     return Settings(_env_file=None, **overrides)  # type: ignore[call-arg]
 
 
-def runs(engine: Engine, source: str | None = None) -> list[db.RunRow]:  # type: ignore[name-defined]
+def runs(engine: Engine, source: str | None = None) -> list[db.RunRow]:
     with db.session_scope(engine) as session:
         return db.last_runs(session, limit=500, source=source)
 

@@ -14,7 +14,7 @@ from collector.ranking import (
     reading_list,
     trending_reasons,
 )
-from db.records import HFSignals, ScoredPaper, SeminalPaper, SeminalRow, TrendingCandidate
+from db import HFSignals, ScoredPaper, SeminalPaper, SeminalRow, TrendingCandidate
 from tests.factories import papers
 
 NOW = datetime(2026, 8, 20, 12, tzinfo=UTC)  # a Thursday

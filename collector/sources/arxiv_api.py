@@ -27,7 +27,7 @@ from collector.config import Settings
 from collector.errors import EmptyPageError, HTTPStatusError, MalformedResponseError
 from collector.http import RateLimiter, UpstreamClient, polite_get, upstream_message
 from collector.normalise import record_from_result
-from db.records import PaperRecord
+from db import PaperRecord
 
 SOURCE = "arxiv_api"
 

@@ -22,7 +22,7 @@ from collector.config import Settings
 from collector.errors import MalformedResponseError
 from collector.http import RateLimiter, RequestStats, polite_get
 from collector.normalise import listing_announce_type, record_from_listing_entry
-from db.records import PaperRecord
+from db import PaperRecord
 
 SOURCE = "arxiv_listing"
 

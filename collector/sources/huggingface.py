@@ -31,7 +31,7 @@ from collector.config import Settings
 from collector.errors import HTTPStatusError, MalformedResponseError
 from collector.http import RateLimiter, UpstreamClient, polite_get
 from collector.normalise import clean_author, collapse, split_arxiv_id
-from db.records import HFPaper, Resource
+from db import HFPaper, Resource
 
 SOURCE = "huggingface"
 MAX_DAY_PAGES = 20  # a featured day has tens of papers; more pages than this means the paging is broken

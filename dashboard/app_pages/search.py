@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import data, render, sections, state
 from dashboard.lists import export_items
-from db.search import SEARCH_CAP, SearchQueryError, plain_query
+from db import SEARCH_CAP, SearchQueryError, plain_query
 
 LIMIT = 50
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from db.models import Base
+from db.schema import Base
 from db.search import autogenerate_includes
 
 

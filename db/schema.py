@@ -1,4 +1,4 @@
-"""Typed SQLAlchemy models: the tables of Roadmap Radar (their history lives in db/migrations)."""
+"""The schema: typed SQLAlchemy models of every table, and Core handles of them (history: db/migrations)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     Unicode,
     UniqueConstraint,
@@ -70,6 +71,17 @@ class Paper(Base):
     ai_keywords: Mapped[list[str] | None]
     hf_seen_at: Mapped[datetime | None]
     hf_checked_at: Mapped[datetime | None]
+
+
+class Level(Base):
+    """A level of the roadmap as last synced from roadmap.yaml: its names and place in the order."""
+
+    __tablename__ = "levels"
+
+    id: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
 
 
 class Topic(Base):
@@ -216,3 +228,17 @@ class ReaderPaper(Base):
     bookmarked: Mapped[bool] = mapped_column(Boolean)
     hidden: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime]
+
+
+# Core table handles: the read and write queries use these (no ORM objects per row).
+PAPERS: Table = Base.metadata.tables["papers"]
+LEVELS: Table = Base.metadata.tables["levels"]
+TOPICS: Table = Base.metadata.tables["topics"]
+SEMINAL: Table = Base.metadata.tables["topic_seminal"]
+RESOURCES: Table = Base.metadata.tables["resources"]
+MATCHES: Table = Base.metadata.tables["paper_topics"]
+RUNS: Table = Base.metadata.tables["runs"]
+LOCKS: Table = Base.metadata.tables["locks"]
+JOBS: Table = Base.metadata.tables["scheduler_jobs"]
+READERS: Table = Base.metadata.tables["readers"]
+READER_PAPERS: Table = Base.metadata.tables["reader_papers"]

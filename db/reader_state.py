@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from db.convert import RecordMap
 from db.dialect import upsert_statement
-from db.models import Base
 from db.records import PaperMarks, ReaderRow
+from db.schema import READER_PAPERS, READERS
 
-READERS: Table = Base.metadata.tables["readers"]
-READER_PAPERS: Table = Base.metadata.tables["reader_papers"]
-MARKS = ("read", "bookmarked", "hidden")
+READER = RecordMap(ReaderRow, READERS)
+MARK = RecordMap(PaperMarks, READER_PAPERS)
 # A reader idle this long has left; the next page view starts a new visit.
 VISIT_GAP = timedelta(hours=1)
 # What counts as new on a reader's very first visit.
 FIRST_VISIT_WINDOW = timedelta(days=7)
-
-
-def reader_row(row: Any) -> ReaderRow:
-    return ReaderRow(name=row.name, new_since=row.new_since, last_seen_at=row.last_seen_at)
 
 
 def list_readers(session: Session) -> list[str]:
@@ -30,8 +25,8 @@ def list_readers(session: Session) -> list[str]:
 
 
 def get_reader(session: Session, name: str) -> ReaderRow | None:
-    row = session.execute(select(READERS).where(READERS.c.name == name)).first()
-    return None if row is None else reader_row(row)
+    row = session.execute(select(*READER.columns).where(READERS.c.name == name)).first()
+    return None if row is None else READER.record(row)
 
 
 def visit(session: Session, name: str, now: datetime) -> ReaderRow:
@@ -61,16 +56,12 @@ def set_reader(session: Session, name: str, **values: datetime) -> None:
 
 def reader_marks(session: Session, name: str) -> dict[str, PaperMarks]:
     """Every paper this reader marked, by arXiv id (papers never marked are absent)."""
-    query = select(READER_PAPERS).where(READER_PAPERS.c.reader == name)
-    return {
-        row.arxiv_id: PaperMarks(read=row.read, bookmarked=row.bookmarked, hidden=row.hidden)
-        for row in session.execute(query)
-    }
+    query = select(*MARK.columns, READER_PAPERS.c.arxiv_id).where(READER_PAPERS.c.reader == name)
+    return {row[-1]: MARK.record(row) for row in session.execute(query)}
 
 
 def set_marks(session: Session, name: str, arxiv_id: str, marks: PaperMarks, now: datetime) -> None:
     """This reader's marks on this paper become `marks` (the profile must exist: see `visit`)."""
-    values = {"reader": name, "arxiv_id": arxiv_id, "updated_at": now}
-    values |= {mark: getattr(marks, mark) for mark in MARKS}
-    statement = upsert_statement(session, READER_PAPERS, ["reader", "arxiv_id"], [*MARKS, "updated_at"])
+    values = {"reader": name, "arxiv_id": arxiv_id, "updated_at": now} | MARK.values(marks)
+    statement = upsert_statement(session, READER_PAPERS, ["reader", "arxiv_id"], [*MARK.names, "updated_at"])
     session.execute(statement, [values])

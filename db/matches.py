@@ -1,0 +1,249 @@
+"""Matches of papers to topics (score and reasons): their writes, and the reads reading lists are ranked
+from — a topic's matches, what is new, trending candidates, counts per topic and per day.
+
+Lists are read in two steps: light MatchSummary rows (ids, scores, dates) to count, filter and rank,
+then `matched_papers` for the few rows a surface shows, so a topic with 50,000 matches stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from db.columns import utc_param
+from db.convert import RecordMap, chunks
+from db.dialect import insert_driver_rows
+from db.hf_signals import HF_SIGNAL_COLUMNS, hf_signals
+from db.papers import PAPER_COLUMNS, paper_record
+from db.ranges import FAR_FUTURE, after, id_floor
+from db.records import MatchRow, MatchSummary, ScoredPaper, TopicMatch, TrendingCandidate
+from db.schema import MATCHES, PAPERS
+
+MATCH = RecordMap(MatchRow, MATCHES)
+MATCH_COLUMNS = (*MATCH.names, "matched_at")
+SUMMARY_COLUMNS = (
+    MATCHES.c.arxiv_id,
+    MATCHES.c.topic_id,
+    MATCHES.c.score,
+    PAPERS.c.published,
+    PAPERS.c.first_seen,
+)
+
+
+# -- writes ---------------------------------------------------------------------------------------------
+def replace_matches(
+    session: Session, arxiv_ids: Collection[str], matches: Sequence[MatchRow], now: datetime
+) -> None:
+    """These papers' matches become exactly `matches` (every match must belong to one of them)."""
+    replace_matches_by(session, "arxiv_id", arxiv_ids, matches, now)
+
+
+def replace_topic_matches(
+    session: Session, topic_ids: Collection[str], matches: Sequence[MatchRow], now: datetime
+) -> None:
+    """These topics' matches become exactly `matches` (every match must belong to one of them)."""
+    replace_matches_by(session, "topic_id", topic_ids, matches, now)
+
+
+def replace_matches_by(
+    session: Session, field: str, ids: Collection[str], matches: Sequence[MatchRow], now: datetime
+) -> None:
+    """The matches of these papers (field "arxiv_id") or topics ("topic_id") become exactly `matches`."""
+    unique_ids = list(dict.fromkeys(ids))
+    require_within(field, {getattr(m, field) for m in matches}, set(unique_ids))
+    for chunk in chunks(unique_ids):
+        session.execute(delete(MATCHES).where(MATCHES.c[field].in_(chunk)))
+    insert_matches(session, matches, now)
+
+
+def add_matches(
+    session: Session, arxiv_ids: Collection[str], matches: Sequence[MatchRow], now: datetime
+) -> None:
+    """Matches of papers just inserted (upsert_papers' new_ids), which have none stored: no DELETE needed.
+
+    Every match must belong to one of `arxiv_ids`, as for replace_matches.
+    """
+    require_within("arxiv_id", {m.arxiv_id for m in matches}, set(arxiv_ids))
+    insert_matches(session, matches, now)
+
+
+def require_within(field: str, given: set[str], allowed: set[str]) -> None:
+    if not given <= allowed:
+        raise ValueError(f"matches with {field} outside the replaced set: {sorted(given - allowed)[:5]}")
+
+
+def insert_matches(session: Session, matches: Sequence[MatchRow], now: datetime) -> None:
+    # A paper listed twice in a page yields its matches twice; the last one of each pair wins.
+    unique = {(m.arxiv_id, m.topic_id): m for m in matches}
+    dialect_name = session.get_bind().dialect.name
+    matched_at = utc_param(now, dialect_name)
+    rows = [(*MATCH.driver_values(m, dialect_name), matched_at) for m in unique.values()]
+    insert_driver_rows(session, MATCHES, MATCH_COLUMNS, rows)
+
+
+# -- reading-list candidates ----------------------------------------------------------------------------
+def summary_query() -> Select[Any]:
+    return select(*SUMMARY_COLUMNS).join(PAPERS, PAPERS.c.arxiv_id == MATCHES.c.arxiv_id)
+
+
+def summaries(session: Session, query: Select[Any]) -> list[MatchSummary]:
+    return [MatchSummary(*row) for row in session.execute(query)]
+
+
+def topic_matches(session: Session, topic_id: str, since: datetime | None = None) -> list[MatchSummary]:
+    """A topic's matches, published at or after `since` when given (a range scan of its ids, then the
+    exact date)."""
+    query = summary_query().where(MATCHES.c.topic_id == topic_id)
+    if since is not None:
+        query = query.where(MATCHES.c.arxiv_id >= id_floor(since), PAPERS.c.published >= since)
+    return summaries(session, query)
+
+
+def topic_candidates(
+    session: Session, topic_id: str, since: datetime | None = None, limit: int | None = None
+) -> list[ScoredPaper]:
+    """Papers matched to a topic (published at or after `since`), best score first, then newest."""
+    query = (
+        select(*PAPER_COLUMNS, MATCHES.c.score, MATCHES.c.reasons)
+        .join(MATCHES, MATCHES.c.arxiv_id == PAPERS.c.arxiv_id)
+        .where(MATCHES.c.topic_id == topic_id)
+        .order_by(MATCHES.c.score.desc(), PAPERS.c.published.desc(), PAPERS.c.arxiv_id)
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(PAPERS.c.published >= since)
+    return [
+        ScoredPaper(paper=paper_record(row), score=row.score, reasons=tuple(row.reasons))
+        for row in session.execute(query)
+    ]
+
+
+def topic_latest(session: Session, topic_id: str, limit: int) -> list[MatchSummary]:
+    """A topic's `limit` newest matches by arXiv number (new-style ids only: they sort by month)."""
+    query = (
+        summary_query()
+        .where(MATCHES.c.topic_id == topic_id, MATCHES.c.arxiv_id < "A")
+        .order_by(MATCHES.c.arxiv_id.desc())
+        .limit(limit)
+    )
+    return summaries(session, query)
+
+
+def match_summaries(
+    session: Session,
+    first_seen_since: datetime | None = None,
+    published_since: datetime | None = None,
+    topic_ids: Collection[str] = (),
+) -> list[MatchSummary]:
+    """Matches of papers stored (first seen) or published since the given times, in the given topics."""
+    conditions: list[ColumnElement[bool]] = []
+    if first_seen_since is not None:
+        conditions.append(after(PAPERS.c.first_seen, first_seen_since, inclusive=False))
+    if published_since is not None:
+        conditions.append(after(PAPERS.c.published, published_since))
+    if topic_ids:
+        conditions.append(MATCHES.c.topic_id.in_(list(topic_ids)))
+    return summaries(session, summary_query().where(*conditions))
+
+
+def matched_papers(session: Session, pairs: Sequence[tuple[str, str]]) -> list[TopicMatch]:
+    """The papers of these (arxiv_id, topic_id) matches with score and reasons, in the order given."""
+    found: dict[tuple[str, str], TopicMatch] = {}
+    extra = (MATCHES.c.topic_id, MATCHES.c.score, MATCHES.c.reasons, PAPERS.c.first_seen)
+    for chunk in chunks(list(dict.fromkeys(pairs))):
+        ids = list({arxiv_id for arxiv_id, _ in chunk})
+        topics = list({topic_id for _, topic_id in chunk})
+        query = (
+            select(*PAPER_COLUMNS, *extra)
+            .join(MATCHES, MATCHES.c.arxiv_id == PAPERS.c.arxiv_id)
+            .where(PAPERS.c.arxiv_id.in_(ids), MATCHES.c.topic_id.in_(topics))
+        )
+        for row in session.execute(query):
+            topic_id, score, reasons, first_seen = row[-4:]
+            found[(row[0], topic_id)] = TopicMatch(
+                paper_record(row), topic_id, score, tuple(reasons), first_seen
+            )
+    return [found[pair] for pair in pairs if pair in found]
+
+
+# -- trending -------------------------------------------------------------------------------------------
+def trending_candidates(
+    session: Session, since: datetime, topic_id: str | None = None
+) -> list[TrendingCandidate]:
+    """Matched papers with HF upvotes or GitHub stars, published or featured on HF since `since`.
+
+    One candidate per paper with every topic it matched (or only `topic_id`), best match first. Read
+    through indexes: a topic's recent ids (see db.ranges.id_floor) and the featured-day index, instead
+    of every match of the topic.
+    """
+    signal = or_(PAPERS.c.hf_upvotes.is_not(None), PAPERS.c.github_stars.is_not(None))
+    base = (
+        select(*PAPER_COLUMNS, *HF_SIGNAL_COLUMNS, MATCHES.c.topic_id, MATCHES.c.score)
+        .join(MATCHES, MATCHES.c.arxiv_id == PAPERS.c.arxiv_id)
+        .where(signal)
+    )
+    if topic_id is None:
+        published = base.where(after(PAPERS.c.published, since))
+    else:
+        base = base.where(MATCHES.c.topic_id == topic_id)
+        published = base.where(MATCHES.c.arxiv_id >= id_floor(since), PAPERS.c.published >= since)
+    rows = list(session.execute(published))
+    for chunk in chunks(featured_ids(session, since.date())):
+        rows += session.execute(base.where(PAPERS.c.arxiv_id.in_(chunk)))
+    grouped: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        grouped.setdefault(row[0], {})[row[-2]] = row
+    return [
+        trending_candidate(sorted(rows.values(), key=lambda r: (-r[-1], r[-2]))) for rows in grouped.values()
+    ]
+
+
+def featured_ids(session: Session, since: date) -> list[str]:
+    """Papers Hugging Face featured on or after `since` (a range of the featured-day index)."""
+    featured = PAPERS.c.hf_featured_on
+    query = select(PAPERS.c.arxiv_id).where(featured >= since, featured < FAR_FUTURE.date())
+    return list(session.execute(query).scalars())
+
+
+def trending_candidate(rows: Sequence[Any]) -> TrendingCandidate:
+    first, width = rows[0], len(PAPER_COLUMNS)
+    return TrendingCandidate(
+        paper=paper_record(first),
+        signals=hf_signals(first[width : width + len(HF_SIGNAL_COLUMNS)]),
+        topic_ids=tuple(row[-2] for row in rows),
+        score=float(first[-1]),
+    )
+
+
+# -- counts ---------------------------------------------------------------------------------------------
+def topic_paper_counts(session: Session) -> dict[str, int]:
+    """How many stored papers each topic matched (topics without any are absent)."""
+    query = select(MATCHES.c.topic_id, func.count()).group_by(MATCHES.c.topic_id)
+    return {key: value for key, value in session.execute(query)}
+
+
+def daily_counts(
+    session: Session, topic_ids: Collection[str], since: datetime
+) -> list[tuple[date, str, int]]:
+    """(day, topic, papers published that day) for these topics since `since`; days without papers absent."""
+    day = func.date(PAPERS.c.published)
+    query = (
+        select(day, MATCHES.c.topic_id, func.count())
+        .join(PAPERS, PAPERS.c.arxiv_id == MATCHES.c.arxiv_id)
+        .where(
+            MATCHES.c.topic_id.in_(list(topic_ids)),
+            MATCHES.c.arxiv_id >= id_floor(since),
+            PAPERS.c.published >= since,
+        )
+        .group_by(day, MATCHES.c.topic_id)
+    )
+    return [(as_date(d), topic_id, count) for d, topic_id, count in session.execute(query)]
+
+
+def as_date(value: Any) -> date:
+    """SQLite's date() gives text, PostgreSQL's a date."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
