@@ -15,10 +15,12 @@ import math
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from itertools import pairwise
 from typing import Self
 
 import httpx
@@ -39,8 +41,13 @@ RETRYABLE_STATUS = frozenset({408, 425, 429})
 RETRYABLE_BODY_ERRORS: tuple[type[SourceError], ...] = (EmptyPageError, MalformedResponseError)
 
 
+# Request times a limiter remembers: enough to see its spacing, bounded so `radar schedule` never grows.
+HISTORY = 1000
+
+
 class RateLimiter:
-    """Spaces requests at least `delay_seconds` apart, across threads; `history` keeps each request time."""
+    """Spaces requests at least `delay_seconds` apart, across threads; `history` keeps the times of the last
+    HISTORY requests (counting requests is RequestStats' job)."""
 
     def __init__(
         self,
@@ -49,7 +56,7 @@ class RateLimiter:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.delay_seconds = delay_seconds
-        self.history: list[float] = []
+        self.history: deque[float] = deque(maxlen=HISTORY)
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
@@ -73,7 +80,7 @@ class RateLimiter:
 
     def min_spacing(self) -> float | None:
         """Smallest gap between two consecutive recorded requests (None with fewer than two)."""
-        gaps = [b - a for a, b in zip(self.history, self.history[1:], strict=False)]
+        gaps = [b - a for a, b in pairwise(self.history)]
         return min(gaps) if gaps else None
 
     def _ready_at(self) -> float:

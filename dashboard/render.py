@@ -108,7 +108,7 @@ def weekly_chart(rows: Sequence[Mapping[str, object]], title: str) -> None:
         st.caption("No papers in this period yet.")
         return
     chart = (
-        alt.Chart(alt.Data(values=[{**r, "week": str(r["week"])} for r in rows]), title=title)
+        alt.Chart(alt.Data(values=[{**r, "week": str(r["week"])} for r in rows]), title=title)  # type: ignore[no-untyped-call]
         .mark_line(point=True)
         .encode(
             x=alt.X("week:T", title="week"),

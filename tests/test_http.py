@@ -11,6 +11,7 @@ import pytest
 
 from collector.errors import HTTPStatusError, TransportError
 from collector.http import (
+    HISTORY,
     RateLimiter,
     RequestStats,
     parse_retry_after,
@@ -43,7 +44,7 @@ def test_limiter_spaces_requests_and_records_them() -> None:
     clock.now += 1.0
     waited = limiter.wait()
     assert waited == pytest.approx(2.0)
-    assert limiter.history == [100.0, 103.0]
+    assert list(limiter.history) == [100.0, 103.0]
     assert limiter.min_spacing() == pytest.approx(3.0)
 
 
@@ -67,6 +68,15 @@ def test_limiter_is_thread_safe() -> None:
         thread.join()
     assert len(limiter.history) == 16
     assert limiter.min_spacing() is not None and limiter.min_spacing() >= 0.02
+
+
+def test_the_history_is_bounded() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(1.0, clock=clock, sleep=clock.sleep)
+    for _ in range(HISTORY + 50):
+        limiter.wait()
+    assert len(limiter.history) == HISTORY and limiter.history[-1] == 100.0 + HISTORY + 49
+    assert limiter.min_spacing() == pytest.approx(1.0)
 
 
 def test_shared_limiter_is_one_instance_whose_delay_follows_the_settings() -> None:
@@ -140,7 +150,7 @@ def test_arxiv_api_and_listing_share_one_limiter(replay: ReplayServer) -> None:
         fetch_listing(settings, limiter, ["cs.AI"])
         next(pages)
         fetch_listing(settings, limiter, ["cs.LG"])
-    mine = limiter.history[before:]
+    mine = list(limiter.history)[before:]
     assert len(mine) == len(replay.requests) == 4
     assert [r.route for r in replay.requests] == [API, LISTING, API, LISTING]
     assert min(b - a for a, b in zip(mine, mine[1:], strict=False)) >= 0.2

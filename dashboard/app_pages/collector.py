@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import collect_job, data, render, state
 from dashboard.text import md_escape
+from db import RunRow
 
 url = data.database_url()
 now = state.now()
@@ -14,7 +15,7 @@ state.reader()
 
 st.title("Collector")
 runs = data.runs(url)
-latest = {}
+latest: dict[str, RunRow] = {}
 for run in runs:
     latest.setdefault(run.source, run)
 
