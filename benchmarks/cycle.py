@@ -29,10 +29,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import db  # noqa: E402
-from collector import pipeline  # noqa: E402
 from collector.http import RateLimiter  # noqa: E402
-from collector.matching import build_matcher  # noqa: E402
+from collector.pipeline import DAILY, Collection, Request, Source  # noqa: E402
 from collector.roadmap import load_roadmap  # noqa: E402
+from collector.store import Store  # noqa: E402
+from collector.upstreams import Limiters  # noqa: E402
 from tests.replay import API, LISTING, ReplayServer, spacings  # noqa: E402
 from tests.replay_hf import HF, QUOTA, WINDOW, install_hf  # noqa: E402
 
@@ -40,12 +41,10 @@ NOW = datetime(2026, 6, 30, 21, tzinfo=UTC)  # the corpus runs to mid-2026
 HF_DAY = datetime(2026, 8, 19, 6, tzinfo=UTC)  # the day after a recorded HF featured day
 
 
-def run_phase(
-    name: str, server: ReplayServer, collector: pipeline.Collector, sources: tuple[str, ...]
-) -> bool:
+def run_phase(name: str, server: ReplayServer, collection: Collection, sources: tuple[Source, ...]) -> bool:
     server.clear()
     started = time.perf_counter()
-    report = pipeline.run_collect(collector, sources, daily=sources == pipeline.DAILY)
+    report = collection.run(Request(sources, daily=sources == DAILY))
     seconds = time.perf_counter() - started
     seen = [r for r in server.requests if r.route in (API, LISTING)]
     gaps = spacings(seen)
@@ -89,29 +88,29 @@ def main() -> None:
         )
         roadmap = load_roadmap(settings.roadmap_path)
         engine = db.make_engine(settings.database_url)
-        pipeline.prepare_store(engine, roadmap, build_matcher(roadmap.queries()), NOW)
+        Store(engine, roadmap, NOW).prepare(roadmap)
         limiter, hf_limiter = RateLimiter(args.delay), RateLimiter(args.hf_delay)
         seminal = len(roadmap.seminal_arxiv_ids())
         print(
             f"{len(roadmap.queries())} topics with a query, {seminal} seminal arXiv ids, delay {args.delay} s"
         )
-        limiters = {"limiter": limiter, "hf_limiter": hf_limiter}
-        with pipeline.Collector(settings, roadmap, engine, NOW, **limiters) as cold:
+        limiters = Limiters(limiter, hf_limiter)
+        with Collection.open(settings, roadmap, engine, NOW, limiters=limiters) as cold:
             started = time.perf_counter()
-            ok = run_phase("cold backfill", server, cold, pipeline.SOURCES)
+            ok = run_phase("cold backfill", server, cold, tuple(Source))
             cold_requests = len(server.requests) - len(hf_requests(server))
             cold_hf, _, cold_hf_ok = hf_figures(server, time.perf_counter() - started, args.hf_delay)
         server.serve_corpus_listing("2026-06-30")
-        with pipeline.Collector(settings, roadmap, engine, NOW + timedelta(days=1), **limiters) as daily:
+        with Collection.open(settings, roadmap, engine, NOW + timedelta(days=1), limiters=limiters) as daily:
             started = time.perf_counter()
-            ok = run_phase("daily cycle", server, daily, pipeline.DAILY) and ok
+            ok = run_phase("daily cycle", server, daily, DAILY) and ok
             daily_requests = len(server.requests) - len(hf_requests(server))
             daily_hf, daily_hf_spacing, daily_hf_ok = hf_figures(
                 server, time.perf_counter() - started, args.hf_delay
             )
-        with pipeline.Collector(settings, roadmap, engine, HF_DAY, **limiters) as refresh:
+        with Collection.open(settings, roadmap, engine, HF_DAY, limiters=limiters) as refresh:
             started = time.perf_counter()
-            ok = run_phase("hf refresh", server, refresh, ("hf",)) and ok
+            ok = run_phase("hf refresh", server, refresh, (Source.HF,)) and ok
             refresh_hf, _, refresh_hf_ok = hf_figures(server, time.perf_counter() - started, args.hf_delay)
         smallest = limiter.min_spacing() or float("inf")
         with db.session_scope(engine) as session:

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import db
-from collector.config import PROJECT_ROOT
+from collector.config import PROJECT_ROOT, Settings
 from collector.matching import build_matcher
+from collector.reading_lists import reading_list
 from collector.roadmap import load_roadmap
-from dashboard.lists import rank_recent
 from db.columns import sqlite_text
 from db.search import search_papers
 from tests.factories import corpus, to_record
@@ -95,7 +95,9 @@ def build(path: Path, count: int, now: datetime) -> None:
     engine = db.make_engine(f"sqlite:///{path}")
     db.migrate(engine)
     with db.session_scope(engine) as session:
-        db.sync_topics(session, load_roadmap(PROJECT_ROOT / "roadmap.yaml").rows(), datetime.now(UTC))
+        roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
+        db.sync_levels(session, roadmap.level_rows())
+        db.sync_topics(session, roadmap.rows(), datetime.now(UTC))
     engine.dispose()
     matches = base_matches()
     connection = sqlite3.connect(path)
@@ -109,7 +111,7 @@ def build(path: Path, count: int, now: datetime) -> None:
         if len(papers) == 50_000:
             flush(connection, papers, links)
     flush(connection, papers, links)
-    with connection:  # what db.db.sync_search_index does before the dashboard's first search
+    with connection:  # what db.sync_search_index does before the dashboard's first search
         connection.execute(
             "INSERT INTO papers_fts(rowid, title, abstract) SELECT rowid, title, abstract FROM papers"
             " WHERE rowid > (SELECT coalesce(max(id), 0) FROM papers_fts_docsize)"
@@ -141,18 +143,18 @@ def p95(samples: Sequence[float]) -> float:
     return statistics.quantiles(samples, n=20, method="inclusive")[-1] if len(samples) > 1 else samples[0]
 
 
-def reading_list(session: Any, topic_id: str, now: datetime) -> None:
-    """What the Topic page reads: the classics, the last 90 days ranked, the shown 20 with their text."""
-    db.topic_seminal(session, topic_id)
-    ranked = rank_recent(db.topic_matches(session, topic_id, now - timedelta(days=90)), now, 30.0)
-    db.matched_papers(session, [(s.arxiv_id, s.topic_id) for s, _ in ranked[:20]])
-
-
 def measure_queries(engine: Any, now: datetime) -> dict[str, list[float]]:
+    """The reading list as every surface reads it (classics, trending, the window ranked, the shown 20
+    with their text: collector.reading_lists), and searches."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
     with db.session_scope(engine) as session:
-        topics = [t.id for t in db.list_topics(session)]
+        topics = db.list_topics(session)
         lists = [
-            t for topic in topics for t in timed(lambda topic=topic: reading_list(session, topic, now), 3)
+            t
+            for topic in topics
+            for t in timed(
+                lambda topic=topic: reading_list(session, topic, settings, now, recent_limit=20), 3
+            )
         ]
         plain = [t for q in SEARCHES for t in timed(lambda q=q: search_papers(session, q), 2)]
         since = now - timedelta(days=180)

@@ -5,9 +5,9 @@
 The 12,120 real records of tests/fixtures/corpus are replicated under new arXiv ids (same month, fresh
 sequence numbers) until there are `--papers` of them, rendered in arXiv's own API layout in pages of
 `--page-size`, and pushed through the product's functions into a fresh SQLite file: `parse_api_page`
-(the API source's parser), `record_from_result` (normalise) and `Collector.store` (upsert + match every
+(the API source's parser), `record_from_result` (normalise) and `Store.store_papers` (upsert + match every
 paper against every roadmap topic, one transaction per page). Rendering is outside the timed sections.
-Pages go through `Collector.store_pages`, as the API source's pages do. In the same run it times
+Pages go through `Store.store_papers` one by one, as the API source's pages do. In the same run it times
 parse-only over the same bytes, the baseline the end-to-end speed is compared to.
 
 Targets (issue 2): ≥ 5,000 papers/s end to end, ≥ 0.3 × parse-only, peak RSS ≤ 300 MB.
@@ -30,13 +30,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import db  # noqa: E402
-from collector import pipeline  # noqa: E402
 from collector.config import Settings  # noqa: E402
-from collector.http import RateLimiter  # noqa: E402
-from collector.matching import build_matcher  # noqa: E402
 from collector.normalise import record_from_result  # noqa: E402
 from collector.roadmap import load_roadmap  # noqa: E402
+from collector.runs import RunTally  # noqa: E402
 from collector.sources.arxiv_api import parse_api_page  # noqa: E402
+from collector.store import Store  # noqa: E402
 from db import PaperRecord  # noqa: E402
 from tests.replay import CorpusPaper, _api_entry, load_corpus, render_api_feed  # noqa: E402
 
@@ -108,13 +107,14 @@ def main() -> None:
         settings = Settings(database_url=f"sqlite:///{tmp}/bench.sqlite", _env_file=None)  # type: ignore[call-arg]
         roadmap = load_roadmap(settings.roadmap_path)
         engine = db.make_engine(settings.database_url)
-        pipeline.prepare_store(engine, roadmap, build_matcher(roadmap.queries()), NOW)
+        store = Store(engine, roadmap, NOW)
+        store.prepare(roadmap)
         t0 = time.perf_counter()
         parsed = parse_only(files)  # the baseline: parse only, same bytes
         t1 = time.perf_counter()
-        tally = pipeline.RunTally()
-        with pipeline.Collector(settings, roadmap, engine, NOW, limiter=RateLimiter(0)) as collector:
-            collector.store_pages("ingest", parsed_pages(files), tally)  # parse, normalise, upsert, match
+        tally = RunTally()
+        for page in parsed_pages(files):  # parse, normalise, then upsert + match, as the API source does
+            tally.add(len(page), store.store_papers(page))
         t2 = time.perf_counter()
         parse_s, ingest_s = t1 - t0, t2 - t1
         with db.session_scope(engine) as session:

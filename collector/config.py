@@ -97,6 +97,13 @@ class Settings(BaseSettings):
         ge=0,
         description="The daily cycle asks arXiv again for classics it lacked only after this many days.",
     )
+    recent_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="A reading list's recent section (`radar list`, the Topic page's default): papers "
+        "published within this many days; when none is, the topic's latest papers.",
+    )
     recent_half_life_days: float = Field(
         default=30.0,
         gt=0,

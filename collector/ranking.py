@@ -1,16 +1,29 @@
-"""Reading lists: a topic's classics, its trending papers (HF upvotes and stars), then its recent papers
-ranked by match score and recency; and the L4 frontier, trending across the whole roadmap per week (pure).
+"""Ranking, the one every surface uses (pure: `now` is passed in, nothing is read or written here).
+
+    recent     a topic's matches in the window, by match score × recency
+               (half-life RADAR_RECENT_HALF_LIFE_DAYS)
+    trending   matched papers new within RADAR_TRENDING_DAYS, by HF upvotes + a tenth of the GitHub stars,
+               × recency of when they became news (half-life RADAR_TRENDING_HALF_LIFE_DAYS)
+    frontier   trending across the whole roadmap, grouped by the week papers became news
+    what's new one row per paper (its best topic), by score or by date
+
+Choosing the candidates (which papers, which window) is db's and collector.reading_lists'; these
+functions only order what they are given, so the CLI, every dashboard page and the digests agree.
+Orders never depend on when they are computed: recency multiplies every candidate by the same factor
+of `now`, and ties fall to the newer paper, then the id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from db import HFSignals, PaperRecord, ScoredPaper, SeminalPaper, TrendingCandidate
+from db import HFSignals, MatchSummary, PaperRecord, SeminalPaper, TrendingCandidate
 
 CLASSIC_REASON = "seminal paper named in roadmap.yaml"
+# A GitHub star counts a tenth of an HF upvote: stars are cheaper to give and keep piling up for years.
+STARS_WEIGHT = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,13 +36,14 @@ class ReadingItem:
     published: date | None
     year: int | None
     score: float | None  # the match score; None for classics
-    rank: (
-        float | None
-    )  # what the section is sorted by: score x recency (recent), popularity x recency (trending)
+    rank: float | None  # what the section is sorted by: score × recency, popularity × recency
     reasons: tuple[str, ...]
     url: str | None
     authors: tuple[str, ...] = ()
     fetched: bool = False  # metadata stored in the database
+    paper: PaperRecord | None = None  # the stored paper, when fetched
+    signals: HFSignals | None = None  # what Hugging Face says, for trending papers
+    topic_ids: tuple[str, ...] = ()  # the topics a frontier paper matched, best first
 
 
 def recency_weight(published: datetime, now: datetime, half_life_days: float) -> float:
@@ -38,14 +52,14 @@ def recency_weight(published: datetime, now: datetime, half_life_days: float) ->
     return float(0.5 ** (age_days / half_life_days))
 
 
+# -- recent ---------------------------------------------------------------------------------------------
 def rank_recent(
-    candidates: Sequence[ScoredPaper], now: datetime, half_life_days: float
-) -> list[tuple[ScoredPaper, float]]:
-    """Order candidates by score x recency; ties go to the newer paper, then the id, so order is stable."""
-    ranked = [
-        (c, round(c.score * recency_weight(c.paper.published, now, half_life_days), 4)) for c in candidates
-    ]
-    ranked.sort(key=lambda pair: (-pair[1], -pair[0].paper.published.timestamp(), pair[0].paper.arxiv_id))
+    candidates: Iterable[MatchSummary], now: datetime, half_life_days: float
+) -> list[tuple[MatchSummary, float]]:
+    """Score × recency, best first; ties to the newer paper, then the id. Ranks are not rounded: rounding
+    would let the moment of ranking reorder papers whose ranks straddle a rounding step."""
+    ranked = [(c, c.score * recency_weight(c.published, now, half_life_days)) for c in candidates]
+    ranked.sort(key=lambda pair: (-pair[1], -pair[0].published.timestamp(), pair[0].arxiv_id))
     return ranked
 
 
@@ -67,13 +81,14 @@ def classic_item(classic: SeminalPaper) -> ReadingItem:
         url=url,
         authors=paper.authors if paper else (),
         fetched=paper is not None,
+        paper=paper,
     )
 
 
 def paper_item(
-    section: str, paper: PaperRecord, score: float, rank: float, reasons: tuple[str, ...]
+    section: str, paper: PaperRecord, score: float, rank: float, reasons: tuple[str, ...], **extra: object
 ) -> ReadingItem:
-    """A stored paper as a line of the `recent` or `trending` section."""
+    """A stored paper as a line of the `recent` or `trending` section (`extra`: signals, topic_ids)."""
     return ReadingItem(
         section=section,
         title=paper.title,
@@ -86,42 +101,12 @@ def paper_item(
         url=f"https://arxiv.org/abs/{paper.arxiv_id}",
         authors=paper.authors,
         fetched=True,
+        paper=paper,
+        **extra,  # type: ignore[arg-type]
     )
 
 
-def recent_item(candidate: ScoredPaper, rank: float) -> ReadingItem:
-    return paper_item("recent", candidate.paper, candidate.score, rank, candidate.reasons)
-
-
-def reading_list(
-    classics: Sequence[SeminalPaper],
-    candidates: Sequence[ScoredPaper],
-    now: datetime,
-    half_life_days: float,
-    limit: int | None = None,
-    trending: Sequence[tuple[TrendingCandidate, float]] = (),
-) -> list[ReadingItem]:
-    """Classics first, in the roadmap's reading order; then the trending papers (as rank_trending gave
-    them); then recent papers. No paper is listed twice.
-
-    `limit` caps the whole list (None or 0: everything); classics come first, so they are never cut
-    for a recent paper.
-    """
-    items = [classic_item(c) for c in classics]
-    classic_ids = {c.seminal.arxiv_id for c in classics if c.seminal.arxiv_id}
-    hot = [(c, rank) for c, rank in trending if c.paper.arxiv_id not in classic_ids]
-    items += [trending_item(c, rank) for c, rank in hot]
-    shown = classic_ids | {c.paper.arxiv_id for c, _ in hot}
-    fresh = [c for c in candidates if c.paper.arxiv_id not in shown]
-    items += [recent_item(c, rank) for c, rank in rank_recent(fresh, now, half_life_days)]
-    return items[:limit] if limit else items
-
-
-# -- trending and the frontier ---------------------------------------------------------------------------
-# A GitHub star counts a tenth of an HF upvote: stars are cheaper to give and keep piling up for years.
-STARS_WEIGHT = 0.1
-
-
+# -- trending and the frontier --------------------------------------------------------------------------
 def popularity(signals: HFSignals) -> float:
     """HF upvotes plus a tenth of the GitHub stars (0 when HF knows neither)."""
     return (signals.upvotes or 0) + STARS_WEIGHT * (signals.github_stars or 0)
@@ -139,9 +124,8 @@ def freshness(candidate: TrendingCandidate) -> datetime:
 def rank_trending(
     candidates: Sequence[TrendingCandidate], now: datetime, half_life_days: float, limit: int | None = None
 ) -> list[tuple[TrendingCandidate, float]]:
-    """Popularity x recency (of freshness), best first; papers without any upvote or star are left out.
+    """Popularity × recency (of freshness), best first; papers without any upvote or star are left out.
 
-    Ranks are not rounded: in an old window every weight is tiny, and the order must survive.
     Ties go to more upvotes, then the newer paper, then the id, so the order is stable.
     """
     ranked = [
@@ -173,7 +157,10 @@ def trending_reasons(signals: HFSignals) -> tuple[str, ...]:
 
 def trending_item(candidate: TrendingCandidate, rank: float) -> ReadingItem:
     reasons = trending_reasons(candidate.signals)
-    return paper_item("trending", candidate.paper, candidate.score, rank, reasons)
+    return paper_item(
+        "trending", candidate.paper, candidate.score, rank, reasons,
+        signals=candidate.signals, topic_ids=candidate.topic_ids,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +168,7 @@ class FrontierWeek:
     """One week of the L4 frontier: the week's Monday and its trending papers, best first."""
 
     start: date
-    papers: tuple[tuple[TrendingCandidate, float], ...]
+    papers: tuple[ReadingItem, ...]
 
     @property
     def label(self) -> str:
@@ -210,5 +197,25 @@ def frontier(
             weeks.setdefault(week_start(freshness(candidate)), []).append(candidate)
     ranked = {start: rank_trending(group, now, half_life_days, per_week) for start, group in weeks.items()}
     return [
-        FrontierWeek(start, tuple(ranked[start])) for start in sorted(ranked, reverse=True) if ranked[start]
+        FrontierWeek(start, tuple(trending_item(c, rank) for c, rank in ranked[start]))
+        for start in sorted(ranked, reverse=True)
+        if ranked[start]
     ]
+
+
+# -- what's new -----------------------------------------------------------------------------------------
+def best_per_paper(items: Iterable[MatchSummary]) -> list[MatchSummary]:
+    """One row per paper: its best-scoring topic."""
+    best: dict[str, MatchSummary] = {}
+    for s in items:
+        if s.arxiv_id not in best or s.score > best[s.arxiv_id].score:
+            best[s.arxiv_id] = s
+    return list(best.values())
+
+
+def rank_whats_new(items: Iterable[MatchSummary], by: str) -> list[MatchSummary]:
+    """One row per paper (its best topic), by "score" (then newest) or "date" (newest first, then score)."""
+    best = best_per_paper(items)
+    if by == "date":
+        return sorted(best, key=lambda s: (-s.published.timestamp(), -s.score, s.arxiv_id))
+    return sorted(best, key=lambda s: (-s.score, -s.published.timestamp(), s.arxiv_id))

@@ -37,15 +37,16 @@ import db
 from collector import pipeline
 from collector.config import Settings, load_settings
 from collector.errors import ConfigError, LockHeldError
-from collector.matching import build_matcher
 from collector.roadmap import load_roadmap
+from collector.source_runs import Request
+from collector.sources import DAILY, Source
 from db import RunRow
 
 JOB_TABLE = "scheduler_jobs"
-JOB_SOURCES: dict[str, tuple[str, ...]] = {
-    "daily": (*pipeline.DAILY, "feeds"),
-    "hf": ("hf",),
-    "backfill": ("api", "hf-search"),
+JOB_SOURCES: dict[str, tuple[Source, ...]] = {
+    "daily": (*DAILY, Source.FEEDS),
+    "hf": (Source.HF,),
+    "backfill": (Source.API, Source.HF_SEARCH),
 }
 
 logger = logging.getLogger(__name__)
@@ -96,8 +97,8 @@ def run_job(job_id: str) -> None:
     roadmap = load_roadmap(settings.roadmap_path)
     engine = db.make_engine(settings.database_url)
     try:
-        pipeline.prepare_store(engine, roadmap, build_matcher(roadmap.queries()), datetime.now(UTC))
-        report = pipeline.collect(settings, roadmap, engine, JOB_SOURCES[job_id], daily=job_id == "daily")
+        request = Request(JOB_SOURCES[job_id], daily=job_id == "daily")
+        report = pipeline.collect(settings, roadmap, engine, request)
         failed = [f"{r.source} {r.query}" for r in report.runs if r.errors]
         logger.info(
             "job %s done: %d run(s), %d failed %s", job_id, len(report.runs), len(failed), failed or ""

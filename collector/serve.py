@@ -14,15 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from collector.sources import UPSTREAMS
 from db import RunRow
 
-UPSTREAMS = {
-    "listing": "arXiv",
-    "api": "arXiv",
-    "seminal": "arXiv",
-    "hf": "Hugging Face",
-    "hf-search": "Hugging Face",
-}
+UPSTREAM_OF = {str(source): name for source, name in UPSTREAMS.items()}
 
 
 def app_path() -> Path:
@@ -74,7 +69,7 @@ def unreachable(runs: Sequence[RunRow]) -> list[str]:
     failed: dict[str, str] = {}
     for run in runs:
         if run.errors:
-            name = UPSTREAMS.get(run.source, run.source)
+            name = UPSTREAM_OF.get(run.source, run.source)
             failed.setdefault(name, (run.error or "unknown error").splitlines()[0][:200])
     return [
         f"{name} could not be reached or answered with an error: {error}" for name, error in failed.items()

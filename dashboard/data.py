@@ -1,8 +1,10 @@
-"""Every database access of the dashboard: db/ query functions behind Streamlit's caches.
+"""Every database access of the dashboard: db/ queries and the shared reading lists behind Streamlit's
+caches.
 
 Paper lists are cached for CACHE_SECONDS (immutable tuples of frozen records, so st.cache_resource can
 hand out the same object without copying); reader state is read fresh on every run because the reader
-changes it. Nothing here fetches from arXiv or Hugging Face.
+changes it. Lists are ranked by collector.ranking through collector.reading_lists, exactly as `radar
+list` ranks them. Nothing here fetches from arXiv or Hugging Face.
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 import db
-from collector.config import load_settings
+from collector import reading_lists
+from collector.config import Settings, load_settings
+from collector.ranking import ReadingItem
+from collector.reading_lists import ReadingList
 from db import (
+    LevelRow,
     MatchSummary,
     PaperMarks,
     PaperRecord,
@@ -24,22 +30,25 @@ from db import (
     Resource,
     RunRow,
     SearchHit,
-    SeminalPaper,
     TopicMatch,
     TopicRow,
-    TrendingCandidate,
 )
 
 CACHE_SECONDS = 60
 
 
+def settings() -> Settings:
+    return load_settings()
+
+
 def database_url() -> str:
-    return load_settings().database_url
+    return settings().database_url
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, on_release=lambda engine: engine.dispose())
 def engine(url: str) -> Engine:
-    """One engine per database for the whole server; the schema is brought up to date once."""
+    """One engine per database for the whole server; the schema is brought up to date once. Cleared
+    caches dispose of it, closing its pooled connections."""
     created = db.make_engine(url)
     db.migrate(created)
     return created
@@ -50,6 +59,12 @@ def engine(url: str) -> Engine:
 def topics(url: str) -> tuple[TopicRow, ...]:
     with db.session_scope(engine(url)) as session:
         return tuple(db.list_topics(session))
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def levels(url: str) -> tuple[LevelRow, ...]:
+    with db.session_scope(engine(url)) as session:
+        return tuple(db.list_levels(session))
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
@@ -65,21 +80,23 @@ def last_collected(url: str) -> dict[str, datetime]:
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
-def classics(url: str, topic_id: str) -> tuple[SeminalPaper, ...]:
+def reading_list(
+    url: str, topic_id: str, days: int, shown: int, hidden: frozenset[str], minute: datetime
+) -> ReadingList:
+    """The topic's reading list as `radar list` gives it, its first `shown` recent papers hydrated.
+
+    `minute` is now to the minute: the order does not depend on it, the window's edge moves with it.
+    """
+    topic = next(t for t in topics(url) if t.id == topic_id)
     with db.session_scope(engine(url)) as session:
-        return tuple(db.topic_seminal(session, topic_id))
+        return reading_lists.reading_list(session, topic, settings(), minute, days, shown, hidden)
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
-def topic_recent(url: str, topic_id: str, since: date) -> tuple[MatchSummary, ...]:
+def trending(url: str, topic_id: str | None, minute: datetime) -> tuple[ReadingItem, ...]:
+    """A topic's trending papers (None: across the roadmap, the L4 frontier), ranked as `radar list` does."""
     with db.session_scope(engine(url)) as session:
-        return tuple(db.topic_matches(session, topic_id, start_of(since)))
-
-
-@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
-def topic_latest(url: str, topic_id: str, limit: int) -> tuple[MatchSummary, ...]:
-    with db.session_scope(engine(url)) as session:
-        return tuple(db.topic_latest(session, topic_id, limit))
+        return tuple(reading_lists.trending(session, settings(), minute, topic_id))
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
@@ -107,7 +124,7 @@ def daily_counts(url: str, topic_ids: tuple[str, ...], since: date) -> tuple[tup
 def search_papers(
     url: str, query: str, topic_ids: tuple[str, ...], since: date | None, until: date | None, limit: int
 ) -> tuple[SearchHit, ...]:
-    """Raises search.SearchQueryError (not cached) for text FTS5 cannot read."""
+    """Raises db.SearchQueryError (not cached) for text FTS5 cannot read."""
     bounds = (start_of(since) if since else None, start_of(until) if until else None)
     with db.session_scope(engine(url)) as session:
         db.sync_search_index(session)
@@ -161,7 +178,7 @@ def papers(url: str, arxiv_ids: Sequence[str]) -> dict[str, PaperRecord]:
         return db.papers_by_id(session, arxiv_ids)
 
 
-# -- Hugging Face signals, resources and trending (written by the collector's HF source) -------------------
+# -- Hugging Face signals, resources (written by the collector's HF source) --------------------------------
 @dataclass(frozen=True, slots=True)
 class Extras:
     """What the page shows beside a paper's own metadata: HF upvotes/stars and code/model/dataset links."""
@@ -201,16 +218,6 @@ def link_label(resource: Resource) -> str:
 def topic_resources(url: str, topic_id: str) -> tuple[Resource, ...]:
     with db.session_scope(engine(url)) as session:
         return tuple(db.topic_resources(session, topic_id))
-
-
-@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
-def trending(url: str, since: date, topic_id: str | None) -> tuple[TrendingCandidate, ...]:
-    with db.session_scope(engine(url)) as session:
-        return tuple(db.trending_candidates(session, start_of(since), topic_id))
-
-
-def half_life_days() -> float:
-    return load_settings().recent_half_life_days
 
 
 def runs_since(url: str, started: datetime) -> list[RunRow]:

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
 
 import streamlit as st
 
+from collector.ranking import ReadingItem
+from collector.reading_lists import ReadingList
 from dashboard import data, render
-from dashboard.lists import NO_MARKS
 from dashboard.render import Card
-from dashboard.text import arxiv_url, md_escape, md_link, safe_url
-from db import (
-    MatchSummary,
-    PaperMarks,
-    SearchHit,
-    SeminalPaper,
-    TopicMatch,
-    TopicRow,
-    TrendingCandidate,
-)
-
-TRENDING_DAYS = 30
-TRENDING_SHOWN = 10
-QUIET_TRENDING_DAYS = 365
+from dashboard.text import md_escape, md_link
+from db import PaperMarks, SearchHit, TopicMatch, TopicRow
 
 
 def cards_with_extras(
@@ -39,94 +27,64 @@ def cards_with_extras(
         )
 
 
-def classics(items: Sequence[SeminalPaper], marks: Mapping[str, PaperMarks], reader: str) -> None:
+def classics(items: Sequence[ReadingItem], marks: Mapping[str, PaperMarks], reader: str) -> None:
     if not items:
         st.caption("The roadmap names no classics for this topic.")
-    for classic in items:
+    for position, classic in enumerate(items, 1):
+        why = f"classic #{position} in reading order"
         if classic.paper is None:
-            unfetched_classic(classic)
-            continue
-        why = f"classic #{classic.seminal.position + 1} in reading order"
-        cards_with_extras([Card(classic.paper, why=why)], marks, "classic", reader)
+            unfetched_classic(classic, why)
+        else:
+            cards_with_extras([Card(classic.paper, why=why)], marks, "classic", reader)
 
 
-def unfetched_classic(classic: SeminalPaper) -> None:
-    row = classic.seminal
-    link = arxiv_url(row.arxiv_id) or safe_url(row.url) or (f"https://doi.org/{row.doi}" if row.doi else None)
+def unfetched_classic(classic: ReadingItem, why: str) -> None:
     with st.container(border=True):
-        st.markdown(f"**{md_link(row.title, link)}**")
-        note = "metadata not fetched yet" if row.arxiv_id else "not on arXiv"
-        st.caption(md_escape(f"{row.year} · classic #{row.position + 1} in reading order · {note}"))
+        st.markdown(f"**{md_link(classic.title, classic.url)}**")
+        note = "metadata not fetched yet" if classic.arxiv_id else "not on arXiv"
+        st.caption(md_escape(f"{classic.year} · {why} · {note}"))
 
 
-def new_papers(
-    shown: Sequence[TopicMatch],
-    ranked: Sequence[tuple[MatchSummary, float]],
-    marks: Mapping[str, PaperMarks],
-    reader: str,
-    days: int,
-    quiet: bool = False,
-) -> None:
-    if not ranked:
+def new_papers(reading: ReadingList, marks: Mapping[str, PaperMarks], reader: str) -> None:
+    if not reading.recent:
         st.caption("No papers matched this topic yet.")
         return
-    rank = {s.arxiv_id: r for s, r in ranked}
-    if quiet:
-        st.caption(f"Nothing published in the last {days} days; the topic's latest papers:")
+    if reading.quiet:
+        st.caption(f"Nothing published in the last {reading.days} days; the topic's latest papers:")
     else:
-        st.caption(f"{len(ranked)} papers from the last {days} days, ranked by match score × recency.")
-    cards = [
-        Card(
-            m.paper, why=f"{'; '.join(m.reasons)} (score {m.score:g}, rank {rank.get(m.paper.arxiv_id, 0):g})"
+        st.caption(
+            f"{reading.recent_total} papers from the last {reading.days} days, "
+            "ranked by match score × recency."
         )
-        for m in shown
+    cards = [
+        Card(i.paper, why=f"{'; '.join(i.reasons)} (score {i.score:g})") for i in reading.recent if i.paper
     ]
     cards_with_extras(cards, marks, "new", reader)
 
 
-def trending_order(candidates: Sequence[TrendingCandidate]) -> list[TrendingCandidate]:
-    """Most HF upvotes first, then GitHub stars, then match score."""
-    return sorted(
-        candidates,
-        key=lambda c: (-(c.signals.upvotes or 0), -(c.signals.github_stars or 0), -c.score, c.paper.arxiv_id),
-    )
-
-
 def trending(
-    url: str,
-    topic_id: str | None,
+    items: Sequence[ReadingItem],
     marks: Mapping[str, PaperMarks],
     reader: str,
-    now: datetime,
+    days: int,
     names: Mapping[str, str] | None = None,
 ) -> None:
-    """Papers with Hugging Face upvotes or GitHub stars, published or featured in the last TRENDING_DAYS."""
-    found = visible_trending(url, topic_id, marks, now, TRENDING_DAYS)
-    if not found:
-        found = visible_trending(url, topic_id, marks, now, QUIET_TRENDING_DAYS)
-        if not found:
-            st.caption(
-                f"Nothing with Hugging Face upvotes or GitHub stars in the last {QUIET_TRENDING_DAYS} days."
-            )
-            return
-        st.caption(f"Nothing trending in the last {TRENDING_DAYS} days; the most upvoted of the last year:")
+    """Papers with Hugging Face upvotes or GitHub stars, new in the last `days`, ranked as everywhere."""
+    shown = [i for i in items if i.paper and not marks.get(i.paper.arxiv_id, PaperMarks()).hidden]
+    if not shown:
+        st.caption(f"Nothing with Hugging Face upvotes or GitHub stars in the last {days} days.")
+        return
     cards = [
         Card(
-            c.paper,
-            why=f"★ {c.signals.github_stars} GitHub stars" if c.signals.github_stars else "",
-            upvotes=c.signals.upvotes,
-            topic=(names or {}).get(c.topic_ids[0], "") if c.topic_ids else "",
+            i.paper,
+            why="; ".join(i.reasons),
+            upvotes=i.signals.upvotes if i.signals else None,
+            topic=(names or {}).get(i.topic_ids[0], "") if i.topic_ids else "",
         )
-        for c in found
+        for i in shown
+        if i.paper
     ]
     cards_with_extras(cards, marks, "trending", reader)
-
-
-def visible_trending(
-    url: str, topic_id: str | None, marks: Mapping[str, PaperMarks], now: datetime, days: int
-) -> list[TrendingCandidate]:
-    found = trending_order(data.trending(url, (now - timedelta(days=days)).date(), topic_id))
-    return [c for c in found if not marks.get(c.paper.arxiv_id, NO_MARKS).hidden][:TRENDING_SHOWN]
 
 
 def resources(url: str, topic: TopicRow) -> None:

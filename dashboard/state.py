@@ -9,8 +9,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import data
-from dashboard.lists import LEVEL_NAMES, LEVELS
-from db import ReaderRow, TopicRow
+from db import LevelRow, ReaderRow, TopicRow
 
 DEFAULT_READER = "default"
 ALL = ""
@@ -50,11 +49,16 @@ def reader() -> ReaderRow:
     return data.visit(data.database_url(), reader_name(), now())
 
 
+def levels() -> tuple[LevelRow, ...]:
+    """The roadmap's levels, in order, with their names (as roadmap.yaml gives them)."""
+    return data.levels(data.database_url())
+
+
 def level_label(level: str) -> str:
     if level == ALL:
         return "All levels"
-    zh, en = LEVEL_NAMES.get(level, (level, level))
-    return f"{level} · {zh} · {en}"
+    found = next((row for row in levels() if row.id == level), None)
+    return f"{level} · {found.name_zh} · {found.name_en}" if found else level
 
 
 def url_choice(
@@ -76,7 +80,9 @@ def url_choice(
 
 def pick_level(where: DeltaGenerator | None = None) -> str:
     """Level picker kept in `?level=`; ALL ("") means every level."""
-    return url_choice(where or st.container(), "Level", [ALL, *LEVELS], "level", level_label)
+    return url_choice(
+        where or st.container(), "Level", [ALL, *(row.id for row in levels())], "level", level_label
+    )
 
 
 def topic_label(topic: TopicRow) -> str:

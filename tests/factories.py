@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import db
+from collector.demo import corpus_record
 from db import MatchRow, PaperRecord, ResourceRow, SeminalRow, TopicRow
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus" / "papers.jsonl.gz"
@@ -28,20 +29,8 @@ def corpus() -> tuple[dict[str, Any], ...]:
         return tuple(json.loads(line) for line in lines)
 
 
-def to_record(raw: dict[str, Any]) -> PaperRecord:
-    """A corpus entry as the API would give its v1 (the corpus has the day of v1, no comment or DOI)."""
-    published = datetime.fromisoformat(raw["published"]).replace(tzinfo=UTC)
-    return PaperRecord(
-        arxiv_id=raw["id"],
-        version=1,
-        title=raw["title"],
-        abstract=raw["abstract"],
-        authors=tuple(raw["authors"]),
-        categories=tuple(raw["categories"]),
-        primary_category=raw["categories"][0],
-        published=published,
-        updated=published,
-    )
+# A corpus entry as the API would give its v1 (the corpus has the day of v1, no comment or DOI).
+to_record = corpus_record
 
 
 def papers(count: int, start: int = 0) -> list[PaperRecord]:

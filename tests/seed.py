@@ -45,8 +45,13 @@ def hostile_paper(now: datetime) -> PaperRecord:
 
 def seed_database(path: Path, count: int = 3000, now: datetime | None = None) -> Engine:
     """A migrated SQLite file at `path` holding the roadmap, `count` corpus papers and their matches."""
+    return seed_engine(db.make_engine(f"sqlite:///{path}"), count, now)
+
+
+def seed_engine(engine: Engine, count: int = 3000, now: datetime | None = None) -> Engine:
+    """`engine`'s empty database, migrated and filled as seed_database describes; a paper in ten has
+    Hugging Face upvotes (some with a GitHub repository), so trending sections have something to rank."""
     now = now or datetime.now(UTC)
-    engine = db.make_engine(f"sqlite:///{path}")
     db.migrate(engine)
     roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
     matcher = build_matcher(roadmap.queries())
@@ -63,8 +68,25 @@ def seed_database(path: Path, count: int = 3000, now: datetime | None = None) ->
             db.upsert_papers(session, batch, stored_at)
             matches = [m for paper in batch for m in matcher.match(paper)]
             db.replace_matches(session, [p.arxiv_id for p in batch], matches, stored_at)
+        db.upsert_hf_papers(session, hf_signals(records, now), now)
         db.record_run(session, collection_run(now, len(records)))
     return engine
+
+
+def hf_signals(records: list[PaperRecord], now: datetime) -> list[db.HFPaper]:
+    """Upvotes (and stars for some) on every tenth paper, deterministic by position."""
+    return [
+        db.HFPaper(
+            paper.arxiv_id,
+            paper.title,
+            upvotes=(i * 7) % 50 + 1,
+            github_repo=f"https://github.com/example/repo{i}" if i % 3 == 0 else None,
+            github_stars=(i * 13) % 400 if i % 3 == 0 else None,
+            featured_on=(now - timedelta(days=i % 20)).date(),
+        )
+        for i, paper in enumerate(records)
+        if i % 10 == 0
+    ]
 
 
 def collection_run(now: datetime, fetched: int) -> RunRow:

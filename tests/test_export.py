@@ -9,7 +9,7 @@ from datetime import date
 from pybtex.database import parse_string
 
 from dashboard.export import ExportItem, bibtex_escape, to_bibtex, to_csv, to_markdown, unique_keys
-from dashboard.lists import paper_item
+from dashboard.lists import paper_export
 from dashboard.text import arxiv_url, md_escape, md_link, safe_url
 from tests.factories import papers
 
@@ -25,7 +25,7 @@ HOSTILE = ExportItem(
 
 
 def test_bibtex_of_real_papers_parses_with_every_field() -> None:
-    items = [paper_item(p) for p in papers(30)]
+    items = [paper_export(p) for p in papers(30)]
     entries = parse_string(to_bibtex(items), "bibtex").entries
     assert len(entries) == 30
     first, paper = next(iter(entries.values())), papers(1)[0]

@@ -6,19 +6,23 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import db
-from collector import pipeline
+from collector import source_runs
 from collector.cli import main
 from collector.config import Settings
 from collector.http import RateLimiter
-from collector.matching import build_matcher
+from collector.pipeline import Collection, Request, Source
 from collector.roadmap import Roadmap, load_roadmap
+from collector.store import Store
+from collector.upstreams import Limiters
 from tests.conftest import radar_env
 from tests.replay import API, Reply
 from tests.replay_hf import HF, HFReplay, recorded_papers
@@ -34,11 +38,13 @@ class Run:
     engine: Engine
     hf: HFReplay
 
-    def collector(self, now: datetime = NOW) -> pipeline.Collector:
-        limiter = RateLimiter(0)
-        return pipeline.Collector(
-            self.settings, self.roadmap, self.engine, now, limiter=limiter, hf_limiter=limiter
-        )
+    def collection(self, now: datetime = NOW) -> Collection:
+        limiters = Limiters(RateLimiter(0), RateLimiter(0))
+        return Collection.open(self.settings, self.roadmap, self.engine, now, limiters=limiters)
+
+    def collect(self, *sources: Source, **request: Any) -> list[db.RunRow]:
+        with self.collection() as collection:
+            return list(collection.run(Request(sources, **request)).runs)
 
     def count(self, sql: str) -> int:
         with self.engine.connect() as connection:
@@ -51,7 +57,7 @@ def make_run(hf: HFReplay, tmp_path: Path, roadmap_path: Path | None = None, **o
         settings = settings.model_copy(update={"roadmap_path": roadmap_path})
     roadmap = load_roadmap(settings.roadmap_path)
     engine = db.make_engine(settings.database_url)
-    pipeline.prepare_store(engine, roadmap, build_matcher(roadmap.queries()), NOW)
+    Store(engine, roadmap, NOW).prepare(roadmap)
     return Run(settings, roadmap, engine, hf)
 
 
@@ -63,8 +69,7 @@ def run(hf: HFReplay, tmp_path: Path) -> Iterator[Run]:
 
 
 def test_featured_days_then_arxiv_metadata_then_paper_pages(run: Run) -> None:
-    with run.collector() as collector:
-        days, arxiv, pages = collector.collect_hf()  # the default window: the 7 days up to NOW
+    days, arxiv, pages = run.collect(Source.HF)  # the default window: the 7 days up to NOW
     assert (days.source, days.query) == ("hf", "featured 2025-05-24..2025-05-30")
     assert (days.fetched, days.new, days.errors, days.requests) == (39, 39, 0, 7)
     assert (arxiv.fetched, arxiv.errors, arxiv.requests) == (31, 0, 1)  # one id_list request for 39 ids
@@ -85,10 +90,8 @@ def test_featured_days_then_arxiv_metadata_then_paper_pages(run: Run) -> None:
 
 def test_polling_the_window_again_updates_instead_of_adding(run: Run) -> None:
     window = {"since": FEATURED, "until": FEATURED}
-    with run.collector() as collector:
-        collector.collect_hf(**window)
-    with run.collector() as collector:
-        (days, *_rest) = collector.collect_hf(**window)
+    run.collect(Source.HF, **window)
+    (days, *_rest) = run.collect(Source.HF, **window)
     assert (days.fetched, days.new, days.updated) == (39, 0, 0)
     assert run.count("SELECT count(*) FROM papers") == 39
 
@@ -97,15 +100,14 @@ def test_polling_the_window_again_updates_instead_of_adding(run: Run) -> None:
 def test_a_paper_from_the_listing_and_from_hf_is_one_row(run: Run, hf_first: bool) -> None:
     run.hf.server.serve_corpus_listing("2025-05-24")  # 2505.18445's arXiv announcement day in the corpus
 
-    def from_hf(collector: pipeline.Collector) -> None:
-        collector.run_one(
-            "hf", "2025-05-28", lambda tally: collector.ingest_hf_days("x", [FEATURED.date()], tally)
-        )
+    def from_hf(collection: Collection) -> None:  # the featured day alone, not arXiv's metadata after it
+        days = partial(source_runs.ingest_hf_days, collection.context, "x", [FEATURED.date()])
+        collection.recorder.run("hf", "2025-05-28", days)
 
-    with run.collector() as collector:
-        steps = [from_hf, lambda c: c.collect_listing()]
+    with run.collection() as collection:
+        steps = [from_hf, lambda c: c.run(Request((Source.LISTING,)))]
         for step in steps if hf_first else reversed(steps):
-            step(collector)
+            step(collection)
     with db.session_scope(run.engine) as session:
         paper = db.get_paper(session, "2505.18445")
         signals = db.hf_signals_by_id(session, ["2505.18445"])["2505.18445"]
@@ -119,8 +121,7 @@ def test_a_paper_from_the_listing_and_from_hf_is_one_row(run: Run, hf_first: boo
 
 def test_one_failing_day_is_recorded_and_the_other_days_are_kept(run: Run) -> None:
     run.hf.server.script(HF, [Reply(status=503)] * 3)  # the first day asked, and its two retries
-    with run.collector() as collector:
-        days = collector.collect_hf(since=datetime(2025, 5, 27, tzinfo=UTC), until=FEATURED)[0]
+    days = run.collect(Source.HF, since=datetime(2025, 5, 27, tzinfo=UTC), until=FEATURED)[0]
     assert days.errors == 1 and days.fetched == 39
     assert days.error and "1 of 2 featured day(s) failed" in days.error and "503" in days.error
 
@@ -129,16 +130,16 @@ def test_malformed_items_are_counted_in_the_run(run: Run) -> None:
     items = json.loads((Path(__file__).parent / "fixtures/hf/daily_papers_2024-05-27.json").read_text())
     body = json.dumps([items[0], {"paper": {"id": "2405.99999"}}, "junk"]).encode()
     run.hf.server.script(HF, [Reply(body=body, content_type="application/json")])
-    with run.collector() as collector:
-        days = collector.collect_hf(since=FEATURED, until=FEATURED)[0]
+    days = run.collect(Source.HF, since=FEATURED, until=FEATURED)[0]
     assert (days.fetched, days.errors) == (1, 0) and days.error == "2 malformed item(s) skipped"
 
 
 def test_paper_pages_404_is_a_note_and_marks_the_paper_checked(run: Run) -> None:
     run.hf.server.serve_corpus_listing("2025-05-24")
-    with run.collector() as collector:
-        collector.collect_listing()
-        pages = collector.collect_hf_pages()
+    with run.collection() as collection:
+        collection.run(Request((Source.LISTING,)))
+        source_runs.hf_paper_pages(collection.context)
+        pages = collection.recorder.rows[-1]
     assert pages is not None and pages.errors == 0
     asked = [r.path for r in run.hf.requests()]
     assert len(asked) == run.settings.hf_paper_lookups
@@ -152,8 +153,7 @@ def test_paper_pages_404_is_a_note_and_marks_the_paper_checked(run: Run) -> None
 
 def test_github_links_in_arxiv_abstracts_become_code_resources(run: Run) -> None:
     run.hf.server.serve_corpus_listing("2025-05-24")
-    with run.collector() as collector:
-        collector.collect_listing()
+    run.collect(Source.LISTING)
     with db.session_scope(run.engine) as session:
         linked = session.execute(text("SELECT arxiv_id, url FROM resources WHERE source = 'arxiv'")).all()
         abstracts = {
@@ -164,9 +164,7 @@ def test_github_links_in_arxiv_abstracts_become_code_resources(run: Run) -> None
 
 
 def test_hf_search_finds_papers_per_topic_and_arxiv_completes_them(run: Run) -> None:
-    with run.collector() as collector:
-        search = collector.collect_hf_search(["diffusion", "vit"])
-        arxiv = collector.collect_hf_arxiv()
+    search, arxiv = run.collect(Source.HF_SEARCH, topic_ids=("diffusion", "vit"))
     assert (search.errors, search.requests, search.topic_ids) == (0, 2, ("diffusion", "vit"))
     queries = [r.query["q"] for r in run.hf.requests()]
     assert queries == [run.roadmap.topic(t).name_en.split(" (")[0] for t in ("diffusion", "vit")]
@@ -195,10 +193,8 @@ def test_blog_feeds_become_posts_of_their_topic_and_a_page_that_is_no_feed_fails
     roadmap = tmp_path / "roadmap.yaml"
     roadmap.write_text(FEED_ROADMAP % {"url": hf.server.url}, encoding="utf-8")
     made = make_run(hf, tmp_path, roadmap, feed_max_posts=5, http_max_retries=0)
-    with made.collector() as collector:
-        good, bad = collector.collect_feeds()
-    with made.collector() as collector:
-        again = collector.collect_feeds()[0]
+    good, bad = made.collect(Source.FEEDS)
+    again = made.collect(Source.FEEDS)[0]
     assert (good.source, good.fetched, good.new, good.errors, good.topic_ids) == (
         "feeds",
         5,
@@ -215,8 +211,7 @@ def test_blog_feeds_become_posts_of_their_topic_and_a_page_that_is_no_feed_fails
 
 
 def test_no_feed_is_read_when_feed_reading_is_off(run: Run) -> None:
-    with run.collector() as collector:
-        assert collector.collect_feeds() == []
+    assert run.collect(Source.FEEDS) == []
     assert run.hf.server.requests == []
 
 

@@ -11,12 +11,15 @@ import pytest
 from sqlalchemy.engine import Engine
 
 import db
-from collector import pipeline
+from collector import plan, source_runs
 from collector.config import Settings
 from collector.http import RateLimiter
 from collector.matching import build_matcher
-from collector.ranking import reading_list
+from collector.pipeline import Collection, CollectReport, Request, Source
+from collector.reading_lists import reading_list
 from collector.roadmap import Roadmap, load_roadmap
+from collector.store import Store as DataStore
+from collector.upstreams import Limiters
 from tests.replay import API, LISTING, ReplayServer, Reply
 from tests.replay_hf import HFReplay
 
@@ -29,13 +32,21 @@ class Store:
     roadmap: Roadmap
     engine: Engine
     replay: ReplayServer
-    opened: list[pipeline.Collector]
+    opened: list[Collection]
 
-    def collector(self, now: datetime = NOW, **overrides: object) -> pipeline.Collector:
+    def collection(self, now: datetime = NOW, **overrides: object) -> Collection:
         settings = self.settings.model_copy(update=overrides) if overrides else self.settings
-        collector = pipeline.Collector(settings, self.roadmap, self.engine, now, limiter=RateLimiter(0))
-        self.opened.append(collector)
-        return collector
+        limiters = Limiters(RateLimiter(0), RateLimiter(0))
+        collection = Collection.open(settings, self.roadmap, self.engine, now, limiters=limiters)
+        self.opened.append(collection)
+        return collection
+
+    def collect(self, *sources: Source, topics: tuple[str, ...] = (), **overrides: object) -> CollectReport:
+        return self.collection(**overrides).run(Request(sources, topics))
+
+    def listing(self) -> db.RunRow:
+        (run,) = self.collect(Source.LISTING).runs
+        return run
 
     def runs(self) -> list[db.RunRow]:
         with db.session_scope(self.engine) as session:
@@ -47,11 +58,11 @@ def store(replay: ReplayServer, hf: HFReplay, tmp_path: Path) -> Iterator[Store]
     settings = hf.settings(database_url=f"sqlite:///{tmp_path / 'radar.sqlite'}")
     roadmap = load_roadmap(settings.roadmap_path)
     engine = db.make_engine(settings.database_url)
-    pipeline.prepare_store(engine, roadmap, build_matcher(roadmap.queries()), NOW)
+    DataStore(engine, roadmap, NOW).prepare(roadmap)
     store = Store(settings, roadmap, engine, replay, [])
     yield store
-    for collector in store.opened:
-        collector.close()
+    for collection in store.opened:
+        collection.close()
     engine.dispose()
 
 
@@ -72,7 +83,7 @@ def paper_topics(engine: Engine, arxiv_id: str) -> dict[str, float]:
 
 
 def test_cold_backfill_then_daily_cycle_builds_reading_lists(store: Store) -> None:
-    report = pipeline.run_collect(store.collector(), pipeline.SOURCES)
+    report = store.collect(*Source)
     assert not report.failed, [r.error for r in report.runs if r.errors]
     api_runs = [r for r in report.runs if r.source == "api"]
     # Topic queries are grouped: far fewer requests than topics with a query.
@@ -83,13 +94,13 @@ def test_cold_backfill_then_daily_cycle_builds_reading_lists(store: Store) -> No
         ends = db.topic_backfills(session)
     assert {ends[t] for t, _ in store.roadmap.queries()} == {NOW}
     later = NOW + timedelta(days=1)
-    windows = store.collector(later).backfill_windows((), None)
-    assert list(windows) == [NOW]
+    groups = plan.backfill_groups(store.roadmap, (), ends, later, 365, store.settings.arxiv_query_max_chars)
+    assert {g.since for g in groups} == {NOW} and {g.until for g in groups} == {later}
 
 
 def test_every_paper_is_matched_against_every_topic(store: Store) -> None:
     """A paper fetched by one group's query is also assigned to topics of other groups."""
-    store.collector().collect_backfill(["lora"])
+    store.collect(Source.API, topics=("lora",))
     with db.session_scope(store.engine) as session:
         papers = [p for batch in db.iter_papers(session) for p in batch]
     matcher = build_matcher(store.roadmap.queries())
@@ -102,9 +113,9 @@ def test_every_paper_is_matched_against_every_topic(store: Store) -> None:
 
 def test_the_same_listing_twice_changes_nothing(store: Store) -> None:
     store.replay.serve_corpus_listing("2026-05-12")
-    first = store.collector().collect_listing()
+    first = store.listing()
     counts = table_counts(store.engine)
-    second = store.collector().collect_listing()
+    second = store.listing()
     assert first.new > 50 and first.errors == 0
     assert (second.new, second.updated, second.fetched) == (0, 0, first.fetched)
     assert table_counts(store.engine) == counts
@@ -112,11 +123,11 @@ def test_the_same_listing_twice_changes_nothing(store: Store) -> None:
 
 def test_replacement_in_listing_updates_version_not_a_new_paper(store: Store) -> None:
     store.replay.serve_corpus_listing("2026-05-12", replaced=[])
-    store.collector().collect_listing()
+    store.listing()
     with db.session_scope(store.engine) as session:
         known = next(p for batch in db.iter_papers(session) for p in batch)
     store.replay.serve_corpus_listing("2026-05-13", replaced=[known.arxiv_id])
-    run = store.collector().collect_listing()
+    run = store.listing()
     with db.session_scope(store.engine) as session:
         after = db.get_paper(session, known.arxiv_id)
     assert after is not None and after.version == known.version + 1
@@ -126,7 +137,7 @@ def test_replacement_in_listing_updates_version_not_a_new_paper(store: Store) ->
 
 def test_empty_listing_is_normal_and_said_so(store: Store) -> None:
     store.replay.serve_empty_listing()
-    run = store.collector().collect_listing()
+    run = store.listing()
     assert run.errors == 0 and run.fetched == 0
     assert run.error is not None and "empty feed" in run.error
 
@@ -134,7 +145,7 @@ def test_empty_listing_is_normal_and_said_so(store: Store) -> None:
 def test_failing_group_is_recorded_and_the_run_goes_on(store: Store) -> None:
     retries = store.settings.http_max_retries
     store.replay.script(API, [Reply(status=503)] * (retries + 1))
-    report = pipeline.run_collect(store.collector(), ("api",))
+    report = store.collect(Source.API)
     failed = [r for r in report.runs if r.errors]
     assert len(failed) == 1 and "503" in (failed[0].error or "")
     assert any(r.new for r in report.runs if not r.errors)
@@ -149,27 +160,27 @@ def test_failing_group_is_recorded_and_the_run_goes_on(store: Store) -> None:
 def test_failure_mid_pagination_keeps_the_pages_already_stored(store: Store) -> None:
     retries = store.settings.http_max_retries
     store.replay.script(API, [Reply()] + [Reply(status=503)] * (retries + 1))
-    collector = store.collector(arxiv_page_size=50)
-    run = collector.backfill_group(
-        ["lora"], store.roadmap.topic("lora").query or "", NOW - timedelta(days=365), NOW
+    group = plan.BackfillGroup(
+        ("lora",), store.roadmap.topic("lora").query or "", NOW - timedelta(days=365), NOW
     )
+    run = source_runs.backfill_group(store.collection(arxiv_page_size=50).context, group)
     assert run.errors == 1 and run.fetched == 50
     assert table_counts(store.engine)["papers"] == 50
 
 
 def test_truncated_body_is_an_error_and_loses_nothing(store: Store) -> None:
     store.replay.serve_corpus_listing("2026-05-12")
-    store.collector().collect_listing()
+    store.listing()
     before = table_counts(store.engine)
     retries = store.settings.http_max_retries
     store.replay.script(LISTING, [Reply(cut=400)] * (retries + 1))
-    run = store.collector().collect_listing()
+    run = store.listing()
     assert run.errors == 1
     assert table_counts(store.engine) == before
 
 
 def test_changed_topic_query_rematches_stored_papers(store: Store, tmp_path: Path) -> None:
-    store.collector().collect_backfill(["lora"])
+    store.collect(Source.API, topics=("lora",))
     lora_before = {t for t in _topic_papers(store.engine, "lora")}
     assert lora_before
     text = store.roadmap.path.read_text(encoding="utf-8")
@@ -181,7 +192,7 @@ def test_changed_topic_query_rematches_stored_papers(store: Store, tmp_path: Pat
     )
     roadmap = load_roadmap(edited)
     assert roadmap.topic("lora").query == 'ti:"low-rank"'
-    changed = pipeline.prepare_store(store.engine, roadmap, build_matcher(roadmap.queries()), NOW)
+    changed = DataStore(store.engine, roadmap, NOW).prepare(roadmap)
     assert changed == {"lora"}
     after = _topic_papers(store.engine, "lora")
     with db.session_scope(store.engine) as session:
@@ -190,11 +201,10 @@ def test_changed_topic_query_rematches_stored_papers(store: Store, tmp_path: Pat
 
 
 def test_reading_list_puts_classics_first_then_ranked_recent(store: Store) -> None:
-    store.collector().collect_backfill(["lora"])
+    store.collect(Source.API, topics=("lora",))
     with db.session_scope(store.engine) as session:
-        classics = db.topic_seminal(session, "lora")
-        candidates = db.topic_candidates(session, "lora")
-    items = reading_list(classics, candidates, NOW, 30.0)
+        lora = next(t for t in db.list_topics(session) if t.id == "lora")
+        items = reading_list(session, lora, store.settings, NOW, days=365).items
     n = len(store.roadmap.topic("lora").seminal)
     assert [i.section for i in items[:n]] == ["classic"] * n
     assert items[0].title == store.roadmap.topic("lora").seminal[0].title  # shown before it is fetched
@@ -248,14 +258,14 @@ def test_a_fault_mid_run_is_recorded_the_run_goes_on_and_nothing_stored_is_lost(
     store: Store, fault: str
 ) -> None:
     store.replay.serve_corpus_listing("2026-05-12")
-    store.collector().collect_listing()
+    store.listing()
     before = table_counts(store.engine)["papers"]
 
     reply, retried = FAULTS[fault]
     attempts = store.settings.http_max_retries + 1 if retried else 1
     store.replay.script(API, [Reply()] + [reply] * attempts)  # page one answers, page two fails for good
-    collector = store.collector(arxiv_page_size=20, http_timeout_seconds=0.5)
-    report = pipeline.run_collect(collector, ("api", "seminal"), ["lora"])
+    collection = store.collection(arxiv_page_size=20, http_timeout_seconds=0.5)
+    report = collection.run(Request((Source.API, Source.SEMINAL), ("lora",)))
 
     backfill, seminal = report.runs
     assert backfill.errors == 1 and backfill.fetched == 20 and backfill.error

@@ -11,10 +11,9 @@ from collector.ranking import (
     frontier,
     popularity,
     rank_trending,
-    reading_list,
     trending_reasons,
 )
-from db import HFSignals, ScoredPaper, SeminalPaper, SeminalRow, TrendingCandidate
+from db import HFSignals, TrendingCandidate
 from tests.factories import papers
 
 NOW = datetime(2026, 8, 20, 12, tzinfo=UTC)  # a Thursday
@@ -85,30 +84,8 @@ def test_frontier_groups_fresh_papers_by_week_newest_week_first() -> None:
         ("2026-W34", date(2026, 8, 17)),
         ("2026-W33", date(2026, 8, 10)),
     ]
-    assert [c.topic_ids for c, _ in weeks[0].papers] == [("lora", "peft")]
+    assert [i.topic_ids for i in weeks[0].papers] == [("lora", "peft")]
     assert frontier([too_old], NOW, days=7, half_life_days=7) == []
-
-
-def test_reading_list_has_classics_then_trending_then_recent_without_repeats() -> None:
-    classic_paper, hot_paper, plain = papers(3, start=50)
-    classics = [
-        SeminalPaper(SeminalRow(0, classic_paper.title, 2021, arxiv_id=classic_paper.arxiv_id), classic_paper)
-    ]
-    scored = [ScoredPaper(p, 1.0, ("title: x",)) for p in (classic_paper, hot_paper, plain)]
-    hot = TrendingCandidate(hot_paper, HFSignals(hot_paper.arxiv_id, upvotes=12), ("lora",), 1.0)
-    also_classic = TrendingCandidate(
-        classic_paper, HFSignals(classic_paper.arxiv_id, upvotes=99), ("lora",), 1.0
-    )
-    trending = rank_trending([hot, also_classic], NOW, 7)
-    items = reading_list(classics, scored, NOW, 30.0, trending=trending)
-    assert [(i.section, i.arxiv_id) for i in items] == [
-        ("classic", classic_paper.arxiv_id),
-        ("trending", hot_paper.arxiv_id),
-        ("recent", plain.arxiv_id),
-    ]
-    assert items[1].reasons == ("12 upvotes on Hugging Face",)
-    without = reading_list(classics, scored, NOW, 30.0)  # existing callers: no trending section
-    assert [i.section for i in without] == ["classic", "recent", "recent"]
 
 
 def test_trending_reasons_say_what_hf_knows() -> None:

@@ -93,10 +93,13 @@ def fetch_listing(
     limiter: RateLimiter,
     categories: Sequence[str],
     client: httpx.Client | None = None,
+    stats: RequestStats | None = None,
 ) -> Listing:
-    """Fetch and parse today's listing of `categories` (one request, retried politely)."""
+    """Fetch and parse today's listing of `categories` (one request, retried politely); `stats` counts the
+    requests sent, retries included."""
     url = listing_url(settings, categories)
-    stats = RequestStats()
+    stats = stats if stats is not None else RequestStats()
+    sent_before = stats.requests
     listings: list[Listing] = []
 
     def validate(response: httpx.Response, attempt: int) -> None:
@@ -114,5 +117,5 @@ def fetch_listing(
         if client is None:
             http.close()
     listing = listings[-1]
-    listing.requests = stats.requests
+    listing.requests = stats.requests - sent_before
     return listing

@@ -62,7 +62,7 @@ def entry_time(entry: Any) -> datetime | None:
 
 def fetch_feed(
     settings: Settings,
-    limiter: RateLimiter,
+    limiter: RateLimiter | None,
     url: str,
     client: httpx.Client,
     stats: RequestStats | None = None,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import data, render, state
-from dashboard.lists import LEVEL_NAMES, LEVELS, new_counts, weekly
+from dashboard.lists import new_counts, weekly
 from dashboard.text import md_escape
 
 url = data.database_url()
@@ -30,11 +30,12 @@ st.caption(
     f"{md_escape(me.name)} since {me.new_since:%Y-%m-%d %H:%M} UTC"
 )
 
-for column, level in zip(st.columns(len(LEVELS)), LEVELS, strict=True):
+levels = state.levels()
+for column, level_row in zip(st.columns(max(len(levels), 1)), levels, strict=False):
+    level = level_row.id
     with column:
-        zh, en = LEVEL_NAMES[level]
-        st.subheader(md_escape(f"{level} · {zh}"))
-        st.caption(md_escape(en))
+        st.subheader(md_escape(f"{level} · {level_row.name_zh}"))
+        st.caption(md_escape(level_row.name_en))
         for topic in state.topics_at(topics, level):
             label = md_escape(f"{topic.name_zh} · {topic.name_en}")
             st.page_link("app_pages/topic.py", label=label, query_params={"topic": topic.id})

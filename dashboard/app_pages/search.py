@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, render, sections, state
-from dashboard.lists import export_items
+from dashboard.lists import hit_export
 from db import SEARCH_CAP, SearchQueryError, plain_query
 
 LIMIT = 50
@@ -47,4 +47,4 @@ st.caption(
 )
 marks = data.marks(url, me.name)
 sections.hit_cards(hits, names, marks, me.name)
-render.export_buttons(export_items(hits=hits), f"Search {query}", "search")
+render.export_buttons([hit_export(h) for h in hits], f"Search {query}", "search")

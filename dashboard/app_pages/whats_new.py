@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import streamlit as st
 
+from collector.ranking import rank_whats_new
 from dashboard import data, render, sections, state
-from dashboard.lists import best_per_paper, export_items, is_new, paper_item, sort_summaries, unhidden, weekly
+from dashboard.lists import is_new, match_export, paper_export, unhidden, weekly
 from dashboard.render import Card
 
 SHOWN = 30
@@ -40,7 +41,7 @@ if mode == "bookmarked":
     cards = [Card(found[i]) for i in ids if i in found]
     st.caption(f"{len(cards)} bookmarked papers for {me.name}.")
     sections.cards_with_extras(cards, marks, "bookmark", me.name)
-    render.export_buttons([paper_item(c.paper) for c in cards], "Bookmarks", "new")
+    render.export_buttons([paper_export(c.paper) for c in cards], "Bookmarks", "new")
     st.stop()
 
 if mode == "visit":
@@ -49,7 +50,7 @@ if mode == "visit":
 else:
     rows = unhidden(data.summaries(url, None, (now - timedelta(days=days)).date(), chosen), marks)
     heading = f"{{}} papers published in the last {days} days."
-best = sort_summaries(best_per_paper(rows), str(sort))
+best = rank_whats_new(rows, str(sort))
 st.caption(heading.format(len(best)))
 if mode == "visit" and st.button("Mark all as seen", key="seen", help="Nothing stored until now stays new."):
     data.mark_all_seen(url, me.name, now)
@@ -60,10 +61,12 @@ sections.match_cards(shown, names, marks, "new", me.name)
 if len(best) > SHOWN:
     st.caption(f"… and {len(best) - SHOWN} more: narrow by level or topic, or export the list.")
 everything = data.matched(url, tuple((s.arxiv_id, s.topic_id) for s in best[:500]))
-render.export_buttons(export_items(matches=everything), "What's new", "new")
+render.export_buttons([match_export(m) for m in everything], "What's new", "new")
 
 st.subheader("The L4 frontier — trending across the roadmap")
-sections.trending(url, None, marks, me.name, now, names)
+trending_days = data.settings().trending_days
+frontier = data.trending(url, None, now.replace(second=0, microsecond=0))
+sections.trending(frontier, marks, me.name, trending_days, names)
 level_of = {t.id: t.level for t in topics}
 counts = data.daily_counts(url, chosen or tuple(level_of), (now - timedelta(weeks=26)).date())
 series = {t: names[t] for t in chosen} if 0 < len(chosen) <= 8 else level_of
