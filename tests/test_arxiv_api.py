@@ -7,8 +7,10 @@ Where a test needs to know what a recording holds, the `arxiv` package's public 
 from __future__ import annotations
 
 import gc
+import logging
 import math
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -19,9 +21,24 @@ import pytest
 from collector.errors import EmptyPageError, HTTPStatusError, MalformedResponseError, RequestTimeoutError
 from collector.http import RateLimiter
 from collector.normalise import split_arxiv_id
-from collector.sources.arxiv_api import ArxivAPI, parse_api_page, window_query
+from collector.sources.arxiv_api import (
+    ArxivAPI,
+    MalformedFeedError,
+    parse_api_page,
+    parse_timestamp,
+    window_query,
+)
 from db import PaperRecord
-from tests.replay import API, ReplayServer, Reply, api_index, fixture_bytes, load_corpus, spacings
+from tests.replay import (
+    API,
+    ReplayServer,
+    Reply,
+    api_index,
+    fixture_bytes,
+    load_corpus,
+    render_api_feed,
+    spacings,
+)
 
 SINCE, UNTIL = datetime(2025, 7, 1, tzinfo=UTC), datetime(2025, 7, 31, 23, 59, tzinfo=UTC)
 
@@ -128,6 +145,7 @@ def test_search_sends_window_and_sort_and_pages_until_max_results(
     assert first["search_query"] == "submittedDate:[202507010000 TO 202507312359] AND (cat:cs.LG)"
     assert (first["sortBy"], first["sortOrder"], first["start"]) == ("submittedDate", "descending", "0")
     assert [r.query["start"] for r in replay.requests] == ["0", "10", "20"]
+    assert [r.query["max_results"] for r in replay.requests] == ["10", "10", "5"]  # only what is left
     assert len({r.peer for r in replay.requests}) == 1  # one keep-alive connection
 
 
@@ -140,6 +158,111 @@ def test_search_returns_every_corpus_match_newest_first(replay: ReplayServer) ->
         assert api.requests == math.ceil(len(expected) / 200)
     assert [r.arxiv_id for r in records] == expected and len(expected) > 200
     assert all(a.published >= b.published for a, b in zip(records, records[1:], strict=False))
+
+
+def _entries(count: int) -> list[str]:
+    """The first `count` corpus papers as API entries (atom-2025+ layout)."""
+    corpus = load_corpus()
+    return [corpus.api_entry(paper) for paper in corpus.papers[:count]]
+
+
+def _page(entries: Sequence[str], total: int, start: int = 0) -> Reply:
+    return Reply(body=render_api_feed(entries, total=total, start=start, max_results=len(entries)))
+
+
+def _ids(pages: list[list[PaperRecord]]) -> list[str]:
+    return [record.arxiv_id for page in pages for record in page]
+
+
+def test_pages_are_read_until_total_results_and_no_further(replay: ReplayServer, api: ArxivAPI) -> None:
+    entries = _entries(23)
+    replay.script(API, [_page(entries[start : start + 10], 23, start) for start in (0, 10, 20)])
+    pages = list(api.search("cat:cs.LG", SINCE, UNTIL, max_results=1000))
+    assert [len(page) for page in pages] == [10, 10, 3]
+    assert _ids(pages) == [p.arxiv_id for p in load_corpus().papers[:23]]
+    assert [(r.query["start"], r.query["max_results"]) for r in replay.requests] == [
+        ("0", "10"), ("10", "10"), ("20", "10")
+    ]  # fmt: skip
+    assert api.requests == 3 and replay.pending(API) == 0
+
+
+def test_a_page_longer_than_asked_is_cut_at_max_results(replay: ReplayServer, api: ArxivAPI) -> None:
+    replay.script(API, [_page(_entries(10), total=500)])
+    pages = list(api.search("cat:cs.LG", SINCE, UNTIL, max_results=4))
+    assert _ids(pages) == [p.arxiv_id for p in load_corpus().papers[:4]]
+    assert api.requests == 1 and replay.requests[0].query["max_results"] == "4"
+
+
+def test_no_results_wanted_is_no_request(replay: ReplayServer, api: ArxivAPI) -> None:
+    assert list(api.search("cat:cs.LG", SINCE, UNTIL, max_results=0)) == []
+    assert list(api.fetch_ids([])) == [] and replay.requests == []
+
+
+def test_an_entry_without_usable_dates_is_skipped_but_keeps_its_place(
+    replay: ReplayServer, api: ArxivAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    entries = _entries(20)
+    entries[3] = re.sub(r"<published>.*?</published>", "", entries[3])
+    entries[5] = re.sub(r"<updated>.*?</updated>", "<updated>last Tuesday</updated>", entries[5])
+    replay.script(API, [_page(entries[:10], 20), _page(entries[10:], 20, 10)])
+    with caplog.at_level(logging.WARNING, logger="collector.sources.arxiv_api"):
+        pages = list(api.search("cat:cs.LG", SINCE, UNTIL, max_results=100))
+    assert [len(page) for page in pages] == [8, 10]
+    # The skipped entries still occupied places 3 and 5: the next page starts at 10, not 8.
+    assert [r.query["start"] for r in replay.requests] == ["0", "10"]
+    papers = load_corpus().papers
+    assert papers[3].arxiv_id in caplog.text and papers[5].arxiv_id in caplog.text
+    assert api.skipped == 0  # `skipped` counts entries that were parsed but did not normalise
+
+
+def test_an_entry_that_does_not_normalise_is_counted_and_logged(
+    replay: ReplayServer, api: ArxivAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    entries = _entries(10)
+    entries[2] = re.sub(r"<id>[^<]*</id>", "<id>http://arxiv.org/abs/nonsense</id>", entries[2])
+    replay.script(API, [_page(entries, 10)])
+    with caplog.at_level(logging.WARNING, logger="collector.sources.arxiv_api"):
+        pages = list(api.search("cat:cs.LG", SINCE, UNTIL, max_results=10))
+    assert [len(page) for page in pages] == [9] and api.skipped == 1
+    assert "http://arxiv.org/abs/nonsense skipped" in caplog.text
+
+
+def test_fetch_ids_asks_for_the_id_list_in_arxivs_default_order(replay: ReplayServer, api: ArxivAPI) -> None:
+    ids = [p.arxiv_id for p in load_corpus().papers[:3]]
+    assert _ids(list(api.fetch_ids(ids))) == ids
+    assert replay.requests[0].query == {
+        "search_query": "", "id_list": ",".join(ids), "sortBy": "relevance", "sortOrder": "descending",
+        "start": "0", "max_results": "3",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-01-01T10:00:00Z", datetime(2025, 1, 1, 10, tzinfo=UTC)),
+        ("2019-01-04T00:00:00-05:00", datetime(2019, 1, 4, 5, tzinfo=UTC)),  # legacy feeds
+        ("\n  2016-05-26T17:59:46Z  ", datetime(2016, 5, 26, 17, 59, 46, tzinfo=UTC)),
+        ("2016-05-26T17:59:46", datetime(2016, 5, 26, 17, 59, 46, tzinfo=UTC)),  # naive: UTC
+        ("last Tuesday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_timestamp(text: str | None, expected: datetime | None) -> None:
+    moment = parse_timestamp(text)
+    assert moment == expected and (moment is None or moment.tzinfo is UTC)
+
+
+@pytest.mark.parametrize(
+    "body", [b"<html><body>busy</body></html>", b'<feed xmlns="http://example.org/"></feed>']
+)
+def test_a_well_formed_body_that_is_no_atom_feed_is_malformed(replay: ReplayServer, body: bytes) -> None:
+    with pytest.raises(MalformedFeedError, match="not an Atom feed"):
+        parse_api_page(body)
+    replay.script(API, [Reply(body=body)] * 2)
+    with _api(replay, http_max_retries=1) as api, pytest.raises(MalformedResponseError):
+        list(api.search("all:testing", SINCE, UNTIL, 10))
+    assert len(replay.requests) == 2
 
 
 def test_window_query() -> None:
