@@ -53,14 +53,18 @@ SOURCE_RUNS = {
 
 @dataclass
 class Collection:
-    """Everything one run uses: the store, the upstreams and the recorder, all at one `now`."""
+    """One run: its context (the store, the upstreams and the recorder, all at one `now`) and its HTTP
+    clients' lifetime."""
 
-    settings: Settings
-    roadmap: Roadmap
-    store: Store
-    upstreams: Upstreams
-    recorder: RunRecorder
-    now: datetime
+    context: RunContext
+
+    @property
+    def store(self) -> Store:
+        return self.context.store
+
+    @property
+    def recorder(self) -> RunRecorder:
+        return self.context.recorder
 
     @classmethod
     def open(
@@ -76,11 +80,7 @@ class Collection:
         store = Store(engine, roadmap, now)
         upstreams = Upstreams(settings, limiters or Limiters.shared(settings))
         recorder = RunRecorder(store.record_run, lambda: upstreams.requests, progress)
-        return cls(settings, roadmap, store, upstreams, recorder, now)
-
-    @property
-    def context(self) -> RunContext:
-        return RunContext(self.settings, self.roadmap, self.store, self.upstreams, self.recorder, self.now)
+        return cls(RunContext(settings, roadmap, store, upstreams, recorder, now))
 
     def run(self, request: Request) -> CollectReport:
         """The requested sources in pipeline order (listing, backfill, classics, HF, HF search, feeds)."""
@@ -90,7 +90,7 @@ class Collection:
         return self.recorder.report()
 
     def close(self) -> None:
-        self.upstreams.close()
+        self.context.upstreams.close()
 
     def __enter__(self) -> Collection:
         return self
