@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from rich.text import Text
 from sqlalchemy.engine import Engine
 
 import db
 from collector import demo, pipeline, scheduler, serve
+from collector.clock import utc_now
 from collector.config import Settings, default_database_url
 from collector.errors import ConfigError, RadarError
 from collector.output import (
@@ -44,10 +45,6 @@ from collector.store import Store
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 @contextmanager
 def opened(settings: Settings, roadmap: Roadmap | None = None) -> Iterator[Engine]:
     """The database's engine, migrated (and in step with `roadmap`: a changed topic query re-matched),
@@ -57,7 +54,7 @@ def opened(settings: Settings, roadmap: Roadmap | None = None) -> Iterator[Engin
         if roadmap is None:
             db.migrate(engine)
         else:
-            Store(engine, roadmap, now_utc()).prepare(roadmap)
+            Store(engine, roadmap, utc_now()).prepare(roadmap)
         yield engine
     finally:
         engine.dispose()
@@ -100,7 +97,7 @@ def show_list(settings: Settings, topic_id: str, limit: int, days: int | None, a
     roadmap.topic(topic_id)  # an unknown id fails with a suggestion
     with opened(settings, roadmap) as engine, db.session_scope(engine) as session:
         topic = next(t for t in db.list_topics(session) if t.id == topic_id)
-        reading = reading_list(session, topic, settings, now_utc(), days, limit or None)
+        reading = reading_list(session, topic, settings, utc_now(), days, limit or None)
         items = reading.items[:limit] if limit else reading.items
         if not as_json:
             out.print(reading_table(reading, items))
@@ -120,7 +117,7 @@ def show_trending(settings: Settings, days: int | None, limit: int, as_json: boo
     days = settings.frontier_days if days is None else days
     if days < 1 or limit < 0:
         raise ConfigError("--days must be 1 or more and --limit 0 (everything) or more")
-    now = now_utc()
+    now = utc_now()
     since = now - timedelta(days=days)
     with opened(settings, load_roadmap(settings.roadmap_path)) as engine, db.session_scope(engine) as session:
         weeks = frontier(
@@ -209,7 +206,7 @@ def stored_papers(engine: Engine) -> int:
 def first_collection(engine: Engine, settings: Settings) -> None:
     """Everything once (`radar collect --source all`); failures are said plainly, the dashboard still runs."""
     out.print("The database is empty: a first collection runs now (every source; this takes a few minutes).")
-    started = now_utc()
+    started = utc_now()
     try:
         collect(settings, Request(tuple(Source)), as_json=False)
     except RadarError as exc:
@@ -232,7 +229,7 @@ def load_demo(settings: Settings, database_url: str | None, serve_it: bool, port
     settings = settings.model_copy(update={"database_url": database_url or demo_database_url()})
     roadmap = load_roadmap(settings.roadmap_path)
     with opened(settings, roadmap) as engine:
-        runs = demo.load_demo(Store(engine, roadmap, now_utc()))
+        runs = demo.load_demo(Store(engine, roadmap, utc_now()))
     print_runs(runs, f"Demo data loaded into {db.mask_url(settings.database_url)}")
     out.print("Recorded papers, dates as recorded (2025-2026): every paper is new for a first-time reader.")
     return dashboard(settings, port, address) if serve_it else EXIT_OK

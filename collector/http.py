@@ -25,6 +25,7 @@ from typing import Self
 
 import httpx
 
+from collector.clock import utc_now
 from collector.config import Settings
 from collector.errors import (
     EmptyPageError,
@@ -163,7 +164,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - (now or utc_now())).total_seconds())
 
 
 def retry_delay(

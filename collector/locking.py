@@ -13,11 +13,12 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
 import db
+from collector.clock import utc_now
 from collector.errors import LockHeldError
 
 logger = logging.getLogger(__name__)
@@ -26,10 +27,6 @@ logger = logging.getLogger(__name__)
 def holder_name() -> str:
     """Who is asking: host, process id and a random tag (a pid can be reused after a crash)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class CollectionLock:

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
 import db
 from collector import source_runs
+from collector.clock import utc_now
 from collector.config import Settings
 from collector.locking import CollectionLock
 from collector.roadmap import Roadmap
@@ -109,7 +110,7 @@ def collect(
 ) -> CollectReport:
     """Prepare the store and run `request`, all under the database's collection lock; LockHeldError when
     another collector holds it."""
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     db.migrate(engine)  # the lock is a table: it must exist before anyone can hold it
     with (
         CollectionLock(engine, settings.lock_ttl_seconds),

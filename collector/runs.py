@@ -8,8 +8,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
+from collector.clock import utc_now
 from collector.errors import SourceError
 from db import RunRow, UpsertResult
 
@@ -70,7 +71,7 @@ class RunRecorder:
         record: Callable[[RunRow], None],
         requests: Callable[[], int],
         progress: Progress | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.record, self.requests, self.clock = record, requests, clock
         self.progress = progress or Progress()

@@ -35,6 +35,7 @@ from sqlalchemy.engine import Engine
 
 import db
 from collector import pipeline
+from collector.clock import utc_now
 from collector.config import Settings, load_settings
 from collector.errors import ConfigError, LockHeldError
 from collector.roadmap import load_roadmap
@@ -112,7 +113,7 @@ def run_job(job_id: str) -> None:
 
 def record(engine: Engine, job_id: str, message: str, errors: int) -> None:
     """One runs-table row for the job itself (source `schedule`): a skip or a failure."""
-    now = datetime.now(UTC)
+    now = utc_now()
     run = RunRow(uuid.uuid4().hex[:12], "schedule", job_id, now, now, errors=errors, error=message)
     try:
         with db.session_scope(engine) as session:

@@ -12,8 +12,10 @@ import sys
 import tempfile
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+
+from collector.clock import utc_now
 
 LOG_TAIL_LINES = 15
 
@@ -67,5 +69,5 @@ def start(database_url: str, now: datetime | None = None) -> Job | None:
                 stdin=subprocess.DEVNULL,
                 env=env,
             )
-        _jobs[database_url] = job = Job(process, log, now or datetime.now(UTC))
+        _jobs[database_url] = job = Job(process, log, now or utc_now())
         return job

@@ -9,6 +9,7 @@ from datetime import date, datetime
 import altair as alt
 import streamlit as st
 
+from collector.clock import utc_now
 from dashboard import data
 from dashboard.export import ExportItem, authors_short, to_bibtex, to_csv, to_markdown
 from dashboard.lists import NO_MARKS
@@ -82,13 +83,7 @@ def save_mark(arxiv_id: str, mark: str, key: str, reader: str) -> None:
     """A checkbox changed: store the reader's marks on this paper."""
     url = data.database_url()
     current = data.marks(url, reader).get(arxiv_id, NO_MARKS)
-    data.set_marks(url, reader, arxiv_id, replace(current, **{mark: bool(st.session_state[key])}), now_utc())
-
-
-def now_utc() -> datetime:
-    from datetime import UTC
-
-    return datetime.now(UTC)
+    data.set_marks(url, reader, arxiv_id, replace(current, **{mark: bool(st.session_state[key])}), utc_now())
 
 
 def export_buttons(items: Sequence[ExportItem], name: str, key: str) -> None:

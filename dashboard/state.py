@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from collector.clock import utc_now
 from dashboard import data
 from db import LevelRow, ReaderRow, TopicRow
 
 DEFAULT_READER = "default"
 ALL = ""
 MAX_NAME = 64
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def reader_name() -> str:
@@ -45,8 +41,8 @@ def clean_name(text: str) -> str:
 
 
 def reader() -> ReaderRow:
-    """The reader's profile, with this page view recorded (see db.readers.visit)."""
-    return data.visit(data.database_url(), reader_name(), now())
+    """The reader's profile, with this page view recorded (see db.reader_state.visit)."""
+    return data.visit(data.database_url(), reader_name(), utc_now())
 
 
 def levels() -> tuple[LevelRow, ...]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from collector.clock import utc_now
 from dashboard import collect_job, data, render, state
 from dashboard.text import md_escape
 from db import RunRow
 
 url = data.database_url()
-now = state.now()
+now = utc_now()
 state.reader()
 
 st.title("Collector")
@@ -53,7 +54,7 @@ def progress() -> None:
         return
     if job.running:
         st.info(
-            f"Collecting… started {render.ago(job.started, state.now())};"
+            f"Collecting… started {render.ago(job.started, utc_now())};"
             " each source appears below as it finishes."
         )
     else:

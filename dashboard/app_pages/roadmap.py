@@ -6,13 +6,14 @@ from datetime import timedelta
 
 import streamlit as st
 
+from collector.clock import utc_now
 from dashboard import data, render, state
 from dashboard.lists import new_counts, weekly
 from dashboard.text import md_escape
 
 url = data.database_url()
 me = state.reader()
-now = state.now()
+now = utc_now()
 topics = data.topics(url)
 
 st.title("Roadmap Radar")

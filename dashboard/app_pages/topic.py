@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import streamlit as st
 
+from collector.clock import utc_now
 from dashboard import data, render, sections, state
 from dashboard.lists import hidden_ids, item_export, weekly
 from dashboard.text import md_escape
@@ -15,7 +16,7 @@ PAGE = 20
 
 url = data.database_url()
 me = state.reader()
-now = state.now()
+now = utc_now()
 topics = data.topics(url)
 if not topics:
     st.info(

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import streamlit as st
 
+from collector.clock import utc_now
 from collector.ranking import rank_whats_new
 from dashboard import data, render, sections, state
 from dashboard.lists import is_new, match_export, paper_export, unhidden, weekly
@@ -20,7 +21,7 @@ MODES = {
 
 url = data.database_url()
 me = state.reader()
-now = state.now()
+now = utc_now()
 topics = data.topics(url)
 names = {t.id: f"{t.name_zh} · {t.name_en}" for t in topics}
 
