@@ -104,6 +104,13 @@ class Settings(BaseSettings):
         description="A reading list's recent section (`radar list`, the Topic page's default): papers "
         "published within this many days; when none is, the topic's latest papers.",
     )
+    widen_below: int = Field(
+        default=10,
+        ge=0,
+        le=1000,
+        description="When fewer papers than this in a topic's window are about the topic, the window widens "
+        "to a year, then to three years (and says so); 0 never widens.",
+    )
     recent_half_life_days: float = Field(
         default=30.0,
         gt=0,

@@ -177,6 +177,43 @@ def _compile_term(term: Term) -> _TextTerm:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class TermFinder:
+    """Where a term occurs in a text (the matcher's semantics: word starts, plurals, case-sensitive
+    acronyms, separator-tolerant phrases); for the few matched papers whose mentions are weighed."""
+
+    label: str
+    pattern: re.Pattern[str]
+    on_lowered: bool
+    others: frozenset[str]  # its words but the last, lowercased: a text without one holds no mention
+    last: frozenset[str]  # its last word, lowercased, and that word's plurals
+
+    def may_occur(self, present: frozenset[str]) -> bool:
+        """False when a text whose lowercased words are `present` cannot hold a mention (a cheap test)."""
+        return self.others <= present and not self.last.isdisjoint(present)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every mention, in order."""
+        haystack = text.lower() if self.on_lowered else text
+        found = []
+        for match in self.pattern.finditer(haystack):
+            start = match.start()
+            if start == 0 or not haystack[start - 1].isalnum():
+                found.append((start, match.end()))
+        return found
+
+
+def term_finder(term: Term) -> TermFinder:
+    """A TermFinder for one query term (any field but `cat`)."""
+    pieces = _WORD_SPLIT_RE.split(term.value)
+    words, gaps = pieces[1::2], pieces[2:-1:2]
+    acronyms = [term.field != "au" and is_acronym(word) for word in words]
+    pattern = _term_pattern(words, gaps, acronyms)
+    lowered = [word.lower() for word in words]
+    plurals = frozenset(lowered[-1] + suffix for suffix in ("", "s", "es"))
+    return TermFinder(term.value, pattern, not any(acronyms), frozenset(lowered[:-1]), plurals)
+
+
 def _commonness(word: str) -> tuple[int, int]:
     """Sort key, rarest first: unlisted words (longest first), listed ones by rank, then 1-2 letter words."""
     if len(word) < 3:

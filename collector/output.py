@@ -30,7 +30,7 @@ from rich.tree import Tree
 
 from collector import runs
 from collector.ranking import FrontierWeek, ReadingItem
-from collector.reading_lists import ReadingList
+from collector.reading_lists import ReadingList, window_note
 from collector.roadmap import Roadmap, Topic
 from db import HFSignals, Resource, RunRow
 
@@ -60,6 +60,7 @@ def run_json(run: RunRow) -> dict[str, Any]:
 
 # The fields of a reading-list item in `radar list --json` (the item holds more: its paper, its signals).
 ITEM_FIELDS = (
+    "aboutness",
     "arxiv_id",
     "title",
     "published",
@@ -106,6 +107,11 @@ def reading_list_json(
         "name_zh": topic.name_zh,
         "name_en": topic.name_en,
         "level": topic.level,
+        "window": {
+            "since": reading.window.since.isoformat(),
+            "days": reading.window.days,
+            "widened": reading.window.widened,
+        },
         "papers": papers,
         "resources": [resource_json(r) for r in topic_resources],
     }
@@ -170,12 +176,10 @@ def print_runs(rows: Sequence[RunRow], title: str) -> None:
 
 def reading_table(reading: ReadingList, items: Sequence[ReadingItem]) -> Table:
     topic = reading.topic
-    window = f"{reading.recent_total} recent papers (last {reading.days} days)"
-    if reading.quiet:
-        window = f"nothing published in the last {reading.days} days: the latest papers"
-    table = Table(
-        title=Text(f"{topic.level} · {topic.name_zh} · {topic.name_en} — {window}"), show_lines=False
-    )
+    title = f"{topic.level} · {topic.name_zh} · {topic.name_en}\n{window_note(reading)}"
+    if reading.applications_total:
+        title += f" {reading.applications_total} more only use it (◦ applications)."
+    table = Table(title=Text(title), show_lines=False)
     for column in ("", "arXiv", "date", "title", "score", "why"):
         table.add_column(column)
     for item in items:
@@ -186,7 +190,7 @@ def reading_table(reading: ReadingList, items: Sequence[ReadingItem]) -> Table:
             if item.section != "classic"
             else ("" if item.fetched else "not fetched yet")
         )
-        mark = {"classic": "★", "trending": "↑"}.get(item.section, "·")
+        mark = {"classic": "★", "trending": "↑", "applications": "◦"}.get(item.section, "·")
         table.add_row(mark, item.arxiv_id or "-", when, Text(item.title), score, Text(why))
     return table
 

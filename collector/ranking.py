@@ -1,11 +1,13 @@
 """Ranking, the one every surface uses (pure: `now` is passed in, nothing is read or written here).
 
-    recent     a topic's matches in the window, by match score × recency
+    recent     a topic's papers ABOUT it (collector/aboutness.py), by aboutness tier, then newest first;
+               the papers that only use it (applications) by match score × recency
                (half-life RADAR_RECENT_HALF_LIFE_DAYS)
     trending   matched papers new within RADAR_TRENDING_DAYS, by HF upvotes + a tenth of the GitHub stars,
                × recency of when they became news (half-life RADAR_TRENDING_HALF_LIFE_DAYS)
     frontier   trending across the whole roadmap, grouped by the week papers became news
-    what's new one row per paper (its best topic), by score or by date
+    what's new one row per paper (the topic it is most about), about-papers first and balanced across
+               topics, or by date
 
 Choosing the candidates (which papers, which window) is db's and collector.reading_lists'; these
 functions only order what they are given, so the CLI, every dashboard page and the digests agree.
@@ -15,9 +17,12 @@ of `now`, and ties fall to the newer paper, then the id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 
 from db import HFSignals, MatchSummary, PaperRecord, SeminalPaper, TrendingCandidate
 
@@ -41,6 +46,7 @@ class ReadingItem:
     url: str | None
     authors: tuple[str, ...] = ()
     fetched: bool = False  # metadata stored in the database
+    aboutness: float | None = None  # how surely the paper is about the topic (recent, applications)
     paper: PaperRecord | None = None  # the stored paper, when fetched
     signals: HFSignals | None = None  # what Hugging Face says, for trending papers
     topic_ids: tuple[str, ...] = ()  # the topics a frontier paper matched, best first
@@ -52,7 +58,45 @@ def recency_weight(published: datetime, now: datetime, half_life_days: float) ->
     return float(0.5 ** (age_days / half_life_days))
 
 
-# -- recent ---------------------------------------------------------------------------------------------
+# -- recent: papers about the topic, and its applications ------------------------------------------------
+# Aboutness is ranked in bands this wide: papers equally sure to be about the topic go newest first.
+ABOUTNESS_BAND = 0.1
+
+
+def tier(candidate: MatchSummary) -> int:
+    """The paper's aboutness band (its probability in tenths, 1..10); 0 for one that only uses the topic."""
+    if not candidate.about:
+        return 0
+    return max(1, math.ceil(round(candidate.aboutness / ABOUTNESS_BAND, 6)))
+
+
+def rank_about(
+    candidates: Iterable[MatchSummary], now: datetime, half_life_days: float, teaching_first: bool = False
+) -> list[tuple[MatchSummary, float]]:
+    """Papers about the topic, by aboutness tier first and recency second (newest first within a tier).
+
+    With `teaching_first` (the L1-L2 basics) surveys, tutorials and analyses of the topic come before the
+    rest, which is where learners of the basics start. The rank is the order's key as one number (a tier,
+    plus the recency weight scaled below 1), so the list is sorted by it; a paper that only uses the topic
+    is never here, so it never outranks one about it.
+    """
+
+    def level(candidate: MatchSummary) -> int:
+        return tier(candidate) + (10 if teaching_first and candidate.kind else 0)
+
+    about = [c for c in candidates if c.about]
+    ranked = [(c, level(c) + recency_weight(c.published, now, half_life_days) * 0.999) for c in about]
+    ranked.sort(key=lambda pair: (-level(pair[0]), -pair[0].published.timestamp(), pair[0].arxiv_id))
+    return ranked
+
+
+def rank_applications(
+    candidates: Iterable[MatchSummary], now: datetime, half_life_days: float
+) -> list[tuple[MatchSummary, float]]:
+    """Papers that use the topic: by match score × recency; ties to the newer paper, then the id."""
+    return rank_recent([c for c in candidates if not c.about], now, half_life_days)
+
+
 def rank_recent(
     candidates: Iterable[MatchSummary], now: datetime, half_life_days: float
 ) -> list[tuple[MatchSummary, float]]:
@@ -203,19 +247,39 @@ def frontier(
     ]
 
 
-# -- what's new -----------------------------------------------------------------------------------------
+# -- balance across topics ------------------------------------------------------------------------------
+T = TypeVar("T")
+
+
+def balanced(ranked: Sequence[T], key: Callable[[T], str], per_round: int = 2) -> list[T]:
+    """The same items, no topic flooding the top: in rounds, each topic gives its next `per_round` best
+    (the best topic first in each round, in the order given)."""
+    seen: dict[str, int] = defaultdict(int)
+    rounds = []
+    for position, item in enumerate(ranked):
+        rounds.append((seen[key(item)] // per_round, position, item))
+        seen[key(item)] += 1
+    return [item for _round, _position, item in sorted(rounds, key=lambda r: (r[0], r[1]))]
+
+
+# -- what's new ----------------------------------------------------------------------------------------
 def best_per_paper(items: Iterable[MatchSummary]) -> list[MatchSummary]:
-    """One row per paper: its best-scoring topic."""
+    """One row per paper: the topic it is most about (then its best match score)."""
     best: dict[str, MatchSummary] = {}
     for s in items:
-        if s.arxiv_id not in best or s.score > best[s.arxiv_id].score:
+        held = best.get(s.arxiv_id)
+        if held is None or (s.about, s.aboutness, s.score) > (held.about, held.aboutness, held.score):
             best[s.arxiv_id] = s
     return list(best.values())
 
 
 def rank_whats_new(items: Iterable[MatchSummary], by: str) -> list[MatchSummary]:
-    """One row per paper (its best topic), by "score" (then newest) or "date" (newest first, then score)."""
+    """One row per paper (the topic it is most about). By "score": as the reading lists rank — papers about
+    their topic first (by aboutness tier, then newest), no topic flooding the top, then the papers that only
+    use a topic, newest first. By "date": newest first, then score."""
     best = best_per_paper(items)
     if by == "date":
         return sorted(best, key=lambda s: (-s.published.timestamp(), -s.score, s.arxiv_id))
-    return sorted(best, key=lambda s: (-s.score, -s.published.timestamp(), s.arxiv_id))
+    newest = sorted(best, key=lambda s: (-tier(s), -s.published.timestamp(), s.arxiv_id))
+    about = balanced([s for s in newest if s.about], key=lambda s: s.topic_id)
+    return about + [s for s in newest if not s.about]

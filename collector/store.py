@@ -18,11 +18,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 import db
+from collector import aboutness
+from collector.aboutness import paper_text, topic_terms, with_aboutness
 from collector.links import text_resources
 from collector.matching import Matcher, build_matcher
 from collector.roadmap import Roadmap
 from collector.sources.huggingface import HFItem
-from db import PaperRecord, RunRow, UpsertResult
+from db import MatchRow, PaperRecord, RunRow, UpsertResult
 
 
 class Store:
@@ -31,13 +33,24 @@ class Store:
     def __init__(self, engine: Engine, roadmap: Roadmap, now: datetime) -> None:
         self.engine, self.now = engine, now
         self.matcher: Matcher = build_matcher(roadmap.queries())
+        self.topics = {
+            t.id: topic_terms(t.id, t.name_en, t.level, t.parsed_query)
+            for t in roadmap.topics
+            if t.parsed_query
+        }
+
+    def match(self, paper: PaperRecord) -> list[MatchRow]:
+        """The paper's matches, each with its aboutness for that topic."""
+        matches = self.matcher.match(paper)
+        text = paper_text(paper) if matches else None
+        return [with_aboutness(m, paper, self.topics.get(m.topic_id), matches, text) for m in matches]
 
     def prepare(self, roadmap: Roadmap) -> set[str]:
         """Migrate and sync the roadmap; returns the topics re-matched (new, or their query changed)."""
         db.migrate(self.engine)
         with db.session_scope(self.engine) as session:
             db.sync_levels(session, roadmap.level_rows())
-            changed = db.sync_topics(session, roadmap.rows(), self.now)
+            changed = db.sync_topics(session, roadmap.rows(), self.now, version=aboutness.VERSION)
             if changed:
                 self.rematch(session, changed)
         return changed
@@ -49,7 +62,7 @@ class Store:
             m
             for batch in db.iter_papers(session)
             for p in batch
-            for m in self.matcher.match(p)
+            for m in self.match(p)
             if m.topic_id in wanted
         ]
         db.replace_topic_matches(session, wanted, matches, self.now)
@@ -65,7 +78,7 @@ class Store:
                 p.arxiv_id: p for p in stored
             }
             new = set(result.new_ids)
-            matches = [m for paper in merged.values() for m in self.matcher.match(paper)]
+            matches = [m for paper in merged.values() for m in self.match(paper)]
             # Papers just inserted have no matches to replace: their rows are only added.
             db.add_matches(session, new, [m for m in matches if m.arxiv_id in new], self.now)
             db.replace_matches(
@@ -80,7 +93,7 @@ class Store:
             result = db.upsert_hf_papers(session, [item.paper for item in items], self.now)
             db.upsert_resources(session, [r for item in items for r in item.resources], self.now)
             seeds = db.papers_by_id(session, result.new_ids).values()
-            matches = [m for paper in seeds for m in self.matcher.match(paper)]
+            matches = [m for paper in seeds for m in self.match(paper)]
             db.replace_matches(session, result.new_ids, matches, self.now)
         return result
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import streamlit as st
 
 from collector.ranking import ReadingItem
-from collector.reading_lists import ReadingList
+from collector.reading_lists import ReadingList, window_note
 from dashboard import data, render
 from dashboard.render import Card
 from dashboard.text import md_escape, md_link
@@ -45,21 +45,25 @@ def unfetched_classic(classic: ReadingItem, why: str) -> None:
         st.caption(md_escape(f"{classic.year} · {why} · {note}"))
 
 
-def new_papers(reading: ReadingList, marks: Mapping[str, PaperMarks], reader: str) -> None:
-    if not reading.recent:
-        st.caption("No papers matched this topic yet.")
-        return
-    if reading.quiet:
-        st.caption(f"Nothing published in the last {reading.days} days; the topic's latest papers:")
-    else:
-        st.caption(
-            f"{reading.recent_total} papers from the last {reading.days} days, "
-            "ranked by match score × recency."
-        )
-    cards = [
-        Card(i.paper, why=f"{'; '.join(i.reasons)} (score {i.score:g})") for i in reading.recent if i.paper
-    ]
+def new_papers(
+    reading: ReadingList, marks: Mapping[str, PaperMarks], reader: str, names: Mapping[str, str]
+) -> None:
+    """The papers about the topic, then (collapsed) the papers that only use it. `names` labels the
+    frontier's papers with the topic each is about."""
+    st.caption(md_escape(window_note(reading)))
+    cards = [item_card(i, names if reading.frontier else {}) for i in reading.recent if i.paper]
     cards_with_extras(cards, marks, "new", reader)
+    if reading.applications_total:
+        label = f"Applications: {reading.applications_total} papers that use the topic rather than study it"
+        with st.expander(label, expanded=False):
+            shown = [item_card(i, {}) for i in reading.applications if i.paper]
+            cards_with_extras(shown, marks, "applications", reader)
+
+
+def item_card(item: ReadingItem, names: Mapping[str, str]) -> Card:
+    assert item.paper is not None
+    topic = names.get(item.topic_ids[0], item.topic_ids[0]) if names and item.topic_ids else ""
+    return Card(item.paper, why="; ".join(item.reasons), topic=topic)
 
 
 def trending(

@@ -31,6 +31,20 @@ SUMMARY_COLUMNS = (
     MATCHES.c.score,
     PAPERS.c.published,
     PAPERS.c.first_seen,
+    MATCHES.c.aboutness,
+    MATCHES.c.about,
+    MATCHES.c.kind,
+)
+# What a TopicMatch adds to its paper's columns, in its field order.
+TOPIC_MATCH_COLUMNS = (
+    MATCHES.c.topic_id,
+    MATCHES.c.score,
+    MATCHES.c.reasons,
+    PAPERS.c.first_seen,
+    MATCHES.c.aboutness,
+    MATCHES.c.about,
+    MATCHES.c.about_reasons,
+    MATCHES.c.kind,
 )
 
 
@@ -153,20 +167,21 @@ def match_summaries(
 def matched_papers(session: Session, pairs: Sequence[tuple[str, str]]) -> list[TopicMatch]:
     """The papers of these (arxiv_id, topic_id) matches with score and reasons, in the order given."""
     found: dict[tuple[str, str], TopicMatch] = {}
-    extra = (MATCHES.c.topic_id, MATCHES.c.score, MATCHES.c.reasons, PAPERS.c.first_seen)
+    width = len(PAPER_COLUMNS)
     for chunk in chunks(list(dict.fromkeys(pairs))):
         ids = list({arxiv_id for arxiv_id, _ in chunk})
         topics = list({topic_id for _, topic_id in chunk})
         query = (
-            select(*PAPER_COLUMNS, *extra)
+            select(*PAPER_COLUMNS, *TOPIC_MATCH_COLUMNS)
             .join(MATCHES, MATCHES.c.arxiv_id == PAPERS.c.arxiv_id)
             .where(PAPERS.c.arxiv_id.in_(ids), MATCHES.c.topic_id.in_(topics))
         )
         for row in session.execute(query):
-            topic_id, score, reasons, first_seen = row[-4:]
+            topic_id, score, reasons, first_seen, aboutness, about, about_reasons, kind = row[width:]
             found[(row[0], topic_id)] = TopicMatch(
-                paper_record(row), topic_id, score, tuple(reasons), first_seen
-            )
+                paper_record(row), topic_id, score, tuple(reasons), first_seen,
+                aboutness, bool(about), tuple(about_reasons or ()), kind,
+            )  # fmt: skip
     return [found[pair] for pair in pairs if pair in found]
 
 

@@ -78,12 +78,17 @@ class TopicRow:
 
 @dataclass(frozen=True, slots=True)
 class MatchRow:
-    """A paper matched to a topic, with a score and readable reasons ("title: 'low-rank adaptation'")."""
+    """A paper matched to a topic, with a score and readable reasons ("title: 'low-rank adaptation'"),
+    and whether the paper is about the topic or only uses it (the probability, the decision, why)."""
 
     arxiv_id: str
     topic_id: str
     score: float
     reasons: tuple[str, ...]
+    aboutness: float = 0.0
+    about: bool = False
+    about_reasons: tuple[str, ...] = ()
+    kind: str = ""  # "survey" or "analysis" when the paper teaches or analyses the topic, else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +260,10 @@ class TopicMatch:
     score: float
     reasons: tuple[str, ...]
     first_seen: datetime
+    aboutness: float = 0.0
+    about: bool = False
+    about_reasons: tuple[str, ...] = ()
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,3 +284,6 @@ class MatchSummary:
     score: float
     published: datetime
     first_seen: datetime
+    aboutness: float = 0.0
+    about: bool = False
+    kind: str = ""

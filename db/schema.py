@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import false
 
 from db.columns import JSONList, UTCDateTime
 
@@ -163,6 +164,12 @@ class PaperTopic(Base):
     score: Mapped[float] = mapped_column(Float)
     reasons: Mapped[list[str]]
     matched_at: Mapped[datetime]
+    # Is the paper about the topic, or does it only use it (collector/aboutness.py): probability, decision,
+    # and why.
+    aboutness: Mapped[float] = mapped_column(Float, server_default="0")
+    about: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    about_reasons: Mapped[list[str]] = mapped_column(server_default="[]")
+    kind: Mapped[str] = mapped_column(String(16), server_default="")  # survey | analysis | ""
 
 
 class Run(Base):

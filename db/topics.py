@@ -92,10 +92,11 @@ def sync_levels(session: Session, levels: Sequence[LevelRow]) -> None:
         session.execute(statement, [LEVEL.values(level) for level in levels])
 
 
-def sync_topics(session: Session, rows: Sequence[TopicRow], now: datetime) -> set[str]:
+def sync_topics(session: Session, rows: Sequence[TopicRow], now: datetime, version: str = "") -> set[str]:
     """Make the stored topics those of the roadmap; returns the ids that are new or whose query changed.
 
-    `now` stamps the roadmap resources.
+    `now` stamps the roadmap resources. `version` names how matches are computed (the caller's matcher and
+    scorer): it is part of each query's hash, so a new version reports every topic as changed.
     """
     ids = [row.id for row in rows]
     if len(set(ids)) != len(ids):
@@ -105,14 +106,16 @@ def sync_topics(session: Session, rows: Sequence[TopicRow], now: datetime) -> se
     if rows:
         statement = upsert_statement(session, TOPICS, ["id"], TOPIC_UPDATE_COLUMNS)
         session.execute(
-            statement, [TOPIC.values(row) | {"query_hash": query_hash(row.query)} for row in rows]
+            statement, [TOPIC.values(row) | {"query_hash": query_hash(row.query, version)} for row in rows]
         )
     replace_children(session, rows, now)
-    return {row.id for row in rows if row.id not in before or before[row.id] != query_hash(row.query)}
+    return {
+        row.id for row in rows if row.id not in before or before[row.id] != query_hash(row.query, version)
+    }
 
 
-def query_hash(query: str | None) -> str | None:
-    return None if query is None else hashlib.sha256(query.encode()).hexdigest()
+def query_hash(query: str | None, version: str = "") -> str | None:
+    return None if query is None else hashlib.sha256(f"{query}\0{version}".encode()).hexdigest()
 
 
 def delete_topics(session: Session, topic_ids: Sequence[str]) -> None:

@@ -1,4 +1,5 @@
-"""A populated database for dashboard tests: the real roadmap, real corpus papers, the real matcher.
+"""A populated database for dashboard tests: the real roadmap, real corpus papers, the real matcher and
+aboutness (collector.store.Store.match, as the collector stores them).
 
 Publication dates are shifted so the newest paper is a day old (the pages rank by recency against the
 wall clock); the first batch was stored a month ago, the second an hour ago (new for every reader).
@@ -13,9 +14,10 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 import db
+from collector import aboutness
 from collector.config import PROJECT_ROOT
-from collector.matching import build_matcher
 from collector.roadmap import load_roadmap
+from collector.store import Store
 from db import PaperRecord, RunRow
 from tests.factories import papers
 
@@ -54,7 +56,7 @@ def seed_engine(engine: Engine, count: int = 3000, now: datetime | None = None) 
     now = now or datetime.now(UTC)
     db.migrate(engine)
     roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
-    matcher = build_matcher(roadmap.queries())
+    store = Store(engine, roadmap, now)
     records = shifted(papers(count), now)
     batches = [
         (records[: count // 2], now - timedelta(days=30)),
@@ -63,10 +65,10 @@ def seed_engine(engine: Engine, count: int = 3000, now: datetime | None = None) 
     batches[1][0].append(hostile_paper(now))
     with db.session_scope(engine) as session:
         db.sync_levels(session, roadmap.level_rows())
-        db.sync_topics(session, roadmap.rows(), now)
+        db.sync_topics(session, roadmap.rows(), now, version=aboutness.VERSION)
         for batch, stored_at in batches:
             db.upsert_papers(session, batch, stored_at)
-            matches = [m for paper in batch for m in matcher.match(paper)]
+            matches = [m for paper in batch for m in store.match(paper)]
             db.replace_matches(session, [p.arxiv_id for p in batch], matches, stored_at)
         db.upsert_hf_papers(session, hf_signals(records, now), now)
         db.record_run(session, collection_run(now, len(records)))

@@ -35,9 +35,8 @@ def seeded(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
 def cli_sections(topic: str, capsys: pytest.CaptureFixture[str]) -> dict[str, list[str]]:
     assert main(["list", "--topic", topic, "--limit", "0", "--json"]) == 0
     papers = json.loads(capsys.readouterr().out)["papers"]
-    return {
-        s: [p["arxiv_id"] for p in papers if p["section"] == s] for s in ("classic", "trending", "recent")
-    }
+    sections = ("classic", "trending", "recent", "applications")
+    return {s: [p["arxiv_id"] for p in papers if p["section"] == s] for s in sections}
 
 
 def page_sections(topic: str) -> dict[str, list[str]]:
@@ -60,9 +59,9 @@ def test_radar_list_and_the_topic_page_agree(
     assert page["recent"], f"{topic}: the seeded database has recent papers for it"
     assert page["classic"] == [i for i in cli["classic"] if i]  # classics off arXiv link elsewhere
     assert page["trending"] == cli["trending"]
-    assert page["recent"] == cli["recent"][: len(page["recent"])]
-    assert len(page["recent"]) == min(20, len(cli["recent"]))
-    COMPARED[topic] = {name: len(ids) for name, ids in page.items()}
+    # The New tab: the papers about the topic (the first 20), then its applications (collapsed, first 20).
+    assert page["recent"] == cli["recent"][:20] + cli["applications"][:20]
+    COMPARED[topic] = {name: len(ids) for name, ids in page.items()} | {"about": len(cli["recent"])}
 
 
 COMPARED: dict[str, dict[str, int]] = {}
@@ -71,6 +70,5 @@ COMPARED: dict[str, dict[str, int]] = {}
 def test_the_comparison_was_not_vacuous() -> None:
     """Across the topics compared, every section held papers on the page (runs after the comparisons)."""
     if COMPARED:
-        assert all(
-            sum(counts[s] for counts in COMPARED.values()) > 0 for s in ("classic", "recent", "trending")
-        )
+        sections = ("classic", "recent", "trending", "about")
+        assert all(sum(counts[s] for counts in COMPARED.values()) > 0 for s in sections)

@@ -200,17 +200,18 @@ def test_changed_topic_query_rematches_stored_papers(store: Store, tmp_path: Pat
     assert after != lora_before and all("low-rank" in t or "low rank" in t for t in titles)
 
 
-def test_reading_list_puts_classics_first_then_ranked_recent(store: Store) -> None:
+def test_reading_list_puts_classics_first_then_papers_about_lora_then_its_applications(store: Store) -> None:
     store.collect(Source.API, topics=("lora",))
     with db.session_scope(store.engine) as session:
         lora = next(t for t in db.list_topics(session) if t.id == "lora")
-        items = reading_list(session, lora, store.settings, NOW, days=365).items
+        listed = reading_list(session, lora, store.settings, NOW, days=365)
     n = len(store.roadmap.topic("lora").seminal)
-    assert [i.section for i in items[:n]] == ["classic"] * n
-    assert items[0].title == store.roadmap.topic("lora").seminal[0].title  # shown before it is fetched
-    recent = items[n:]
-    assert recent and all(i.section == "recent" and i.reasons for i in recent)
-    assert [i.rank for i in recent] == sorted((i.rank for i in recent), reverse=True)
+    assert [i.section for i in listed.items[:n]] == ["classic"] * n
+    assert listed.items[0].title == store.roadmap.topic("lora").seminal[0].title  # shown before it is fetched
+    assert listed.recent and listed.applications, "the collected LoRA papers hold both kinds"
+    assert all(i.reasons[0].startswith("about") and (i.aboutness or 0) >= 0.5 for i in listed.recent)
+    assert all(i.reasons[0].startswith("uses") and (i.aboutness or 0) < 0.5 for i in listed.applications)
+    assert [i.rank for i in listed.recent] == sorted((i.rank or 0 for i in listed.recent), reverse=True)
 
 
 def _topic_papers(engine: Engine, topic_id: str) -> set[str]:

@@ -51,7 +51,7 @@ tab_classics, tab_new, tab_trending, tab_resources = st.tabs(
 with tab_classics:
     sections.classics(reading.classics, marks, me.name)
 with tab_new:
-    sections.new_papers(reading, marks, me.name)
+    sections.new_papers(reading, marks, me.name, {t.id: f"{t.name_zh} · {t.name_en}" for t in topics})
     if reading.recent_total > shown and st.button(f"Show {PAGE} more", key="more"):
         st.session_state[f"shown:{topic.id}"] = shown + PAGE
         st.rerun()
