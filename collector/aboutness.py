@@ -96,16 +96,26 @@ USE_WORDS_TEXT = """
 """
 USE_WORDS = frozenset(USE_WORDS_TEXT.split())
 USE_PHRASES = ("built on", "built upon", "based on")
-ALNUM = re.compile(r"[^\W_]+")
-ALNUM_SPACES = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 SENTENCE = re.compile(r"[.!?]\s+(?=[A-Z])")
-# Lowercased text to words with str.translate (C speed): every ASCII byte but letters, digits and "-" is a
-# space.
-SPACES = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "-")})
+# Words of lowercased text by bytes.translate + split (C speed; str.translate with a table is ten times
+# slower): every ASCII byte but letters and digits (and "-", for hyphenated words) becomes a space.
+# Text beyond ASCII takes the Unicode-aware regexes.
+ALNUM, HYPHENATED = re.compile(r"[^\W_]+"), re.compile(r"[^\W_][\w-]*")
+ALNUM_BYTES = bytes.maketrans(
+    bytes(b for b in range(128) if not chr(b).isalnum()), b" " * sum(not chr(b).isalnum() for b in range(128))
+)
+HYPHENATED_BYTES = bytes.maketrans(
+    bytes(b for b in range(128) if not (chr(b).isalnum() or b == 45)),
+    b" " * sum(not (chr(b).isalnum() or b == 45) for b in range(128)),
+)
 
 
-def words(lowered: str) -> list[str]:
-    return lowered.translate(SPACES).split()
+def words(lowered: str, hyphenated: bool = True) -> list[str]:
+    """The words of lowercased text: runs of letters and digits, with their hyphens unless told not to."""
+    if not lowered.isascii():
+        return (HYPHENATED if hyphenated else ALNUM).findall(lowered)
+    table = HYPHENATED_BYTES if hyphenated else ALNUM_BYTES
+    return lowered.encode().translate(table).decode().split()
 
 
 def claims(sentence: str) -> bool:
@@ -130,12 +140,27 @@ class TopicTerms:
     level: str
     finders: tuple[TermFinder, ...]
     vocabulary: frozenset[str]  # the words of its terms and its English name, lowercased
+    versioned: re.Pattern[str] | None  # a one-word name with a version or size glued on: "YOLOv11n"
 
 
 def topic_terms(topic_id: str, name: str, level: str, query: Node) -> TopicTerms:
     terms = positive_terms(query)
     vocabulary = frozenset(content_words(" ".join([name, *(t.value for t in terms)])))
-    return TopicTerms(topic_id, name, level, tuple(term_finder(t) for t in terms), vocabulary)
+    finders = tuple(term_finder(t) for t in terms)
+    return TopicTerms(topic_id, name, level, finders, vocabulary, versioned_names(terms))
+
+
+def versioned_names(terms: list[Term]) -> re.Pattern[str] | None:
+    """The topic's one-word names with a capital inside ("YOLO", "ResNet") followed by a version or a size
+    ("YOLOv11n", "ResNet50", "GPT-4o" is already a match): the matcher, on word boundaries, does not see
+    them, but a title naming one names a variant of the topic."""
+    names = sorted(
+        {t.value for t in terms if " " not in t.value and len(t.value) >= 3 and t.value != t.value.lower()}
+    )
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?=v?\d)\w*(?:\.\d\w*)*")
 
 
 # Words too common to say what a title is about.
@@ -205,7 +230,7 @@ class PaperText:
 
     title: str
     abstract: str
-    words: frozenset[str]  # every lowercased word (run of letters and digits) of title and abstract
+    lowered: str  # title and abstract, lowercased
     starts: tuple[int, ...]  # where each sentence of the abstract starts
     title_domain: int  # application-domain words in the title
     abstract_domain: int  # … and in the abstract
@@ -214,11 +239,7 @@ class PaperText:
 def paper_text(paper: PaperRecord) -> PaperText:
     title, abstract = paper.title, paper.abstract
     starts = (0, *(m.end() for m in SENTENCE.finditer(abstract))) if abstract else ()
-    lowered = f"{title} {abstract}".lower()
-    # str.translate + split is C speed; only non-ASCII text needs the Unicode-aware regex.
-    everything = frozenset(
-        lowered.translate(ALNUM_SPACES).split() if lowered.isascii() else ALNUM.findall(lowered)
-    )
+    everything = f"{title} {abstract}".lower()
     return PaperText(title, abstract, everything, starts, domain_words(title), domain_words(abstract))
 
 
@@ -227,8 +248,10 @@ def features(paper: PaperRecord | PaperText, topic: TopicTerms, share: float = 1
     score over the sum of the scores of all the paper's matches."""
     text = paper if isinstance(paper, PaperText) else paper_text(paper)
     title, abstract, starts = text.title, text.abstract, text.starts
-    finders = [f for f in topic.finders if f.may_occur(text.words)]
+    finders = [f for f in topic.finders if f.may_occur(text.lowered)]
     title_spans = [(s, f.label) for f in finders for s in f.spans(title)]
+    if topic.versioned is not None and not title_spans:
+        title_spans = [((m.start(), m.end()), m.group()) for m in topic.versioned.finditer(title)]
     roles = {title_role(title, span) for span, _ in title_spans}
     if named_after(title, topic):  # "TeleLoRA: …", "LoRASuite: …": a method named after the topic
         roles.add("name")
@@ -365,7 +388,7 @@ def kind(found: Features) -> str:
 # How each signal reads as a reason: (when it speaks for "about", when it speaks for "uses").
 PHRASES: dict[str, tuple[str, str]] = {
     "title_head": ("the title is about {t}", ""),
-    "title_name": ("a {t} variant is named in the title", ""),
+    "title_name": ("its method is named after {t}", ""),
     "title_target": ("the work is for {t}", "{t} is what the work serves"),
     "title_tool": ("", "{t} is a tool in the title"),
     "title_modifier": ("", "{t} only qualifies the title's subject"),
@@ -404,15 +427,20 @@ def reasons(
             pushes.append((abs(push), phrase.format(t=said)))
     pushes.sort(key=lambda pair: -pair[0])
     verdict = "about" if about else "uses"
-    kept = list(dict.fromkeys(text for _, text in pushes))[:3]
+    kept = list(dict.fromkeys(text for _, text in pushes))
+    if len(kept) > 1 and kept[0].startswith("the title") and kept[1].startswith("the title"):
+        del kept[1]  # two ways of saying the title is about it: the stronger one is enough
+    kept = kept[:3]
     return (f"{verdict}: " + "; ".join(kept),) if kept else (verdict,)
 
 
-# Bumped when the features change; with the weights and threshold it makes VERSION, stored in every topic's
-# query hash, so a new scorer re-assesses every stored match (collector/store.py).
-FEATURES_REVISION = 1
+# Bumped when the features change; with the weights, the threshold and the phrases of the reasons it makes
+# VERSION, stored in every topic's query hash, so a new scorer re-assesses every stored match.
+FEATURES_REVISION = 2
 VERSION = hashlib.sha256(
-    repr((FEATURES_REVISION, sorted(ABOUT_WEIGHTS.items()), ABOUT_THRESHOLD)).encode()
+    repr(
+        (FEATURES_REVISION, sorted(ABOUT_WEIGHTS.items()), ABOUT_THRESHOLD, sorted(PHRASES.items()))
+    ).encode()
 ).hexdigest()[:12]
 
 

@@ -186,11 +186,12 @@ class TermFinder:
     pattern: re.Pattern[str]
     on_lowered: bool
     others: frozenset[str]  # its words but the last, lowercased: a text without one holds no mention
-    last: frozenset[str]  # its last word, lowercased, and that word's plurals
+    last: frozenset[str]  # its last word, lowercased (a plural contains it)
 
-    def may_occur(self, present: frozenset[str]) -> bool:
-        """False when a text whose lowercased words are `present` cannot hold a mention (a cheap test)."""
-        return self.others <= present and not self.last.isdisjoint(present)
+    def may_occur(self, lowered: str) -> bool:
+        """False when a lowercased text cannot hold a mention: one of its words is nowhere in it (a cheap
+        substring test, run before the regex)."""
+        return all(word in lowered for word in self.others) and any(word in lowered for word in self.last)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of every mention, in order."""
@@ -210,8 +211,9 @@ def term_finder(term: Term) -> TermFinder:
     acronyms = [term.field != "au" and is_acronym(word) for word in words]
     pattern = _term_pattern(words, gaps, acronyms)
     lowered = [word.lower() for word in words]
-    plurals = frozenset(lowered[-1] + suffix for suffix in ("", "s", "es"))
-    return TermFinder(term.value, pattern, not any(acronyms), frozenset(lowered[:-1]), plurals)
+    return TermFinder(
+        term.value, pattern, not any(acronyms), frozenset(lowered[:-1]), frozenset(lowered[-1:])
+    )
 
 
 def _commonness(word: str) -> tuple[int, int]:

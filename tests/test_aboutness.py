@@ -123,3 +123,26 @@ def test_the_shipped_weights_are_the_fit_of_the_labels_and_beat_always_saying_no
     found = fit()
     assert found.weights == ABOUT_WEIGHTS, "refit and commit: python tools/fit_aboutness.py --write"
     assert found.accuracy > found.majority + 0.05 and found.precision > 0.55
+
+
+@pytest.mark.parametrize(
+    ("topic_id", "arxiv_id", "named"),
+    [
+        ("yolo", "2603.13879", "YOLOv11n"),  # Dual-Strategy Improvement of YOLOv11n for Multi-Scale …
+        ("resnet", "2602.11646", None),  # "ResNet Variants": the matcher's own word-bounded mention
+    ],
+)
+def test_a_version_glued_to_the_name_is_still_the_topic_in_the_title(
+    topic_id: str, arxiv_id: str, named: str | None
+) -> None:
+    """The matcher reads "YOLO" on word boundaries, so "YOLOv11n" matched only through the abstract; a
+    title naming a version of the topic still names the topic, and the reasons must not say otherwise."""
+    topic = ROADMAP.topic(topic_id)
+    assert topic.parsed_query is not None
+    paper = to_record(PAPERS[arxiv_id])
+    terms = topic_terms(topic.id, topic.name_en, topic.level, topic.parsed_query)
+    found, said = features(paper, terms, match_share(MATCHER.match(paper), topic_id))
+    assert found.title_any == 1.0
+    if named is not None:
+        assert said == named
+    assert "only in the abstract" not in assess(paper, terms, 1.0).reasons[0]

@@ -2,7 +2,7 @@
 
     python tools/fit_aboutness.py [--write]
 
-Labels: tests/fixtures/relevance/own_train.tsv — (topic, paper) pairs of 29 topics OUTSIDE the
+Labels: tests/fixtures/relevance/own_train.tsv — (topic, paper) pairs of 54 topics OUTSIDE the
 development set, sampled from each topic's matches in the real corpus and judged blind with the rubric
 (tests/fixtures/relevance/README.md). The development set (dev.tsv) is never read here: it measures.
 
