@@ -102,7 +102,7 @@ class Settings(BaseSettings):
         ge=1,
         le=3650,
         description="A reading list's recent section (`radar list`, the Topic page's default): papers "
-        "published within this many days; when none is, the topic's latest papers.",
+        "about the topic published within this many days (widened when few are: `RADAR_WIDEN_BELOW`).",
     )
     widen_below: int = Field(
         default=10,

@@ -102,6 +102,9 @@ def reading_list_json(
 ) -> dict[str, Any]:
     topic = reading.topic
     papers = [item_json(i, signals.get(i.arxiv_id or ""), resources.get(i.arxiv_id or "", ())) for i in items]
+    if reading.frontier:  # the frontier's papers come from every topic: say which each is about
+        for paper, item in zip(papers, items, strict=True):
+            paper["topics"] = list(item.topic_ids)
     return {
         "topic": topic.id,
         "name_zh": topic.name_zh,

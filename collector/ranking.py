@@ -58,16 +58,32 @@ def recency_weight(published: datetime, now: datetime, half_life_days: float) ->
     return float(0.5 ** (age_days / half_life_days))
 
 
+def decayed_order(value: float, published: datetime, now: datetime, half_life_days: float) -> float:
+    """A sort key ordering papers as value × recency_weight does, but the same whatever `now` is.
+
+    value × 0.5^(age / half-life) is log2(value) + published / half-life − now / half-life in log space;
+    the last term is common to every paper, so it is left out. Sorting by the product itself lets the
+    moment of ranking flip papers whose products are equal (a score twice as high, one half-life older)
+    by floating-point noise, and two surfaces ranking a second apart would disagree.
+    """
+    if value <= 0:
+        return -math.inf
+    when = min(published, now)  # a future date counts as now, as in recency_weight
+    return math.log2(value) + when.timestamp() / 86400.0 / half_life_days
+
+
 # -- recent: papers about the topic, and its applications ------------------------------------------------
-# Aboutness is ranked in bands this wide: papers equally sure to be about the topic go newest first.
-ABOUTNESS_BAND = 0.1
+# Aboutness is ranked in bands, tenths of its probability: papers equally sure to be about the topic go
+# newest first. The band is floor(aboutness × BANDS) — the same arithmetic in Python and in SQL
+# (db.window_matches reads only the newest papers of each band).
+BANDS = 10
 
 
 def tier(candidate: MatchSummary) -> int:
-    """The paper's aboutness band (its probability in tenths, 1..10); 0 for one that only uses the topic."""
+    """The paper's aboutness band (5..10 for a paper about the topic); 0 for one that only uses it."""
     if not candidate.about:
         return 0
-    return max(1, math.ceil(round(candidate.aboutness / ABOUTNESS_BAND, 6)))
+    return math.floor(candidate.aboutness * BANDS)
 
 
 def rank_about(
@@ -100,10 +116,15 @@ def rank_applications(
 def rank_recent(
     candidates: Iterable[MatchSummary], now: datetime, half_life_days: float
 ) -> list[tuple[MatchSummary, float]]:
-    """Score × recency, best first; ties to the newer paper, then the id. Ranks are not rounded: rounding
-    would let the moment of ranking reorder papers whose ranks straddle a rounding step."""
+    """Score × recency, best first (in the order decayed_order gives, which the moment of ranking cannot
+    change); ties to the newer paper, then the id."""
+
+    def order(candidate: MatchSummary) -> tuple[float, float, str]:
+        key = decayed_order(candidate.score, candidate.published, now, half_life_days)
+        return -key, -candidate.published.timestamp(), candidate.arxiv_id
+
     ranked = [(c, c.score * recency_weight(c.published, now, half_life_days)) for c in candidates]
-    ranked.sort(key=lambda pair: (-pair[1], -pair[0].published.timestamp(), pair[0].arxiv_id))
+    ranked.sort(key=lambda pair: order(pair[0]))
     return ranked
 
 
@@ -179,7 +200,7 @@ def rank_trending(
     ]
     ranked.sort(
         key=lambda pair: (
-            -pair[1],
+            -decayed_order(popularity(pair[0].signals), freshness(pair[0]), now, half_life_days),
             -(pair[0].signals.upvotes or 0),
             -pair[0].paper.published.timestamp(),
             pair[0].paper.arxiv_id,
@@ -264,13 +285,19 @@ def balanced(ranked: Sequence[T], key: Callable[[T], str], per_round: int = 2) -
 
 # -- what's new ----------------------------------------------------------------------------------------
 def best_per_paper(items: Iterable[MatchSummary]) -> list[MatchSummary]:
-    """One row per paper: the topic it is most about (then its best match score)."""
+    """One row per paper: the topic it is most about (then its best match score, then the first topic id;
+    as db.frontier_matches picks it)."""
     best: dict[str, MatchSummary] = {}
     for s in items:
         held = best.get(s.arxiv_id)
-        if held is None or (s.about, s.aboutness, s.score) > (held.about, held.aboutness, held.score):
+        if held is None or preferred(s, held):
             best[s.arxiv_id] = s
     return list(best.values())
+
+
+def preferred(match: MatchSummary, other: MatchSummary) -> bool:
+    mine, theirs = (match.about, match.aboutness, match.score), (other.about, other.aboutness, other.score)
+    return mine > theirs or (mine == theirs and match.topic_id < other.topic_id)
 
 
 def rank_whats_new(items: Iterable[MatchSummary], by: str) -> list[MatchSummary]:

@@ -17,17 +17,20 @@ left out.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 import db
 from collector.config import Settings
 from collector.ranking import (
+    BANDS,
     ReadingItem,
     balanced,
+    best_per_paper,
     classic_item,
     paper_item,
     rank_about,
@@ -36,6 +39,7 @@ from collector.ranking import (
     trending_item,
 )
 
+T = TypeVar("T")
 # The windows a sparse topic widens to, in days: a year, then three.
 WIDER_WINDOWS = (365, 1095)
 
@@ -107,46 +111,57 @@ def reading_list(
     found = trending(session, settings, now, None if roadmap_wide(topic) else topic.id)
     trending_items = tuple(i for i in found if i.arxiv_id not in shown)
     shown |= {t.arxiv_id for t in trending_items if t.arxiv_id}
-    window, candidates = widening_window(
-        session, topic.id, settings, now, days or settings.recent_days, shown
-    )
-    about = rank_about(candidates, now, settings.recent_half_life_days, teaching_first=basics(topic))
+    days = days or settings.recent_days
     frontier = roadmap_wide(topic) and not trending_items
     if frontier:
-        about = frontier_about(session, settings, now, window, shown)
-    uses = rank_applications(candidates, now, settings.recent_half_life_days)
+        window, about, about_total = frontier_about(session, settings, now, days, recent_limit, shown)
+        uses: list[tuple[db.MatchSummary, float]] = []
+        uses_total = 0
+    else:
+        window, (about_found, about_total) = widened(
+            now, days,
+            lambda since: db.about_matches(session, topic.id, since, recent_limit, shown, BANDS),
+            enough=lambda found: found[1] >= settings.widen_below,
+        )  # fmt: skip
+        # Applications stay in the window asked: the widening is for the learner's list, not for them.
+        uses_found, uses_total = db.use_matches(
+            session, topic.id, now - timedelta(days=days), recent_limit, shown
+        )
+        half_life = settings.recent_half_life_days
+        about = rank_about(about_found, now, half_life, teaching_first=basics(topic))
+        uses = rank_applications(uses_found, now, half_life)
     recent = hydrate(session, "recent", about[:recent_limit])
     applications = hydrate(session, "applications", uses[:recent_limit])
     return ReadingList(
-        topic, classics, trending_items, recent, len(about), applications, len(uses), window, frontier
+        topic, classics, trending_items, recent, about_total, applications, uses_total, window, frontier
     )
 
 
-def widening_window(
-    session: Session, topic_id: str, settings: Settings, now: datetime, days: int, shown: Collection[str]
-) -> tuple[Window, list[db.MatchSummary]]:
-    """The window's candidates, widened to a year, then three, while fewer than RADAR_WIDEN_BELOW are about
-    the topic (and widening finds more)."""
+def widened(
+    now: datetime, days: int, fetch: Callable[[datetime], T], enough: Callable[[T], bool]
+) -> tuple[Window, T]:
+    """What `fetch` finds published since the window's start: the last `days`, then a year, then three,
+    until what it finds is `enough`."""
     steps = [days, *(wider for wider in WIDER_WINDOWS if wider > days)]
     for step, span in enumerate(steps):
         since = now - timedelta(days=span)
-        candidates = [m for m in db.topic_matches(session, topic_id, since) if m.arxiv_id not in shown]
-        if sum(m.about for m in candidates) >= settings.widen_below or step == len(steps) - 1:
-            return Window(since, span, widened=step > 0, asked=days), candidates
+        found = fetch(since)
+        if enough(found) or step == len(steps) - 1:
+            return Window(since, span, widened=step > 0, asked=days), found
     raise AssertionError("unreachable: the last step returns")
 
 
 def frontier_about(
-    session: Session, settings: Settings, now: datetime, window: Window, shown: Collection[str]
-) -> list[tuple[db.MatchSummary, float]]:
-    """The newest papers most about any roadmap topic, each under its best topic, no topic flooding."""
-    found = [m for m in db.match_summaries(session, published_since=window.since) if m.arxiv_id not in shown]
-    best: dict[str, db.MatchSummary] = {}
-    for match in found:
-        if match.about and (match.arxiv_id not in best or match.aboutness > best[match.arxiv_id].aboutness):
-            best[match.arxiv_id] = match
-    ranked = rank_about(best.values(), now, settings.recent_half_life_days)
-    return balanced(ranked, key=lambda pair: pair[0].topic_id)
+    session: Session, settings: Settings, now: datetime, days: int, limit: int | None, shown: Collection[str]
+) -> tuple[Window, list[tuple[db.MatchSummary, float]], int]:
+    """The newest papers most about any roadmap topic in the window (widened only when it holds none),
+    each under the topic it is most about, no topic flooding the top; and how many there are."""
+    window, (found, total) = widened(
+        now, days, lambda since: db.frontier_matches(session, since, limit, shown, BANDS),
+        enough=lambda found: found[1] > 0,
+    )  # fmt: skip
+    ranked = rank_about(best_per_paper(found), now, settings.recent_half_life_days)
+    return window, balanced(ranked, key=lambda pair: pair[0].topic_id), total
 
 
 def trending(session: Session, settings: Settings, now: datetime, topic_id: str | None) -> list[ReadingItem]:

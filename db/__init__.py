@@ -26,8 +26,10 @@ from db.hf_signals import (
     upsert_hf_papers,
 )
 from db.matches import (
+    about_matches,
     add_matches,
     daily_counts,
+    frontier_matches,
     match_summaries,
     matched_papers,
     replace_matches,
@@ -37,6 +39,7 @@ from db.matches import (
     topic_matches,
     topic_paper_counts,
     trending_candidates,
+    use_matches,
 )
 from db.papers import get_paper, iter_papers, paper_count, papers_by_id, stored_ids, upsert_papers
 from db.reader_state import get_reader, list_readers, mark_all_seen, reader_marks, set_marks, visit
@@ -121,6 +124,7 @@ __all__ = [
     "TrendingCandidate",
     "UpsertResult",
     "acquire_lock",
+    "about_matches",
     "add_matches",
     "alembic_config",
     "current_revision",
@@ -140,6 +144,7 @@ __all__ = [
     "mark_all_seen",
     "mark_hf_checked",
     "mask_url",
+    "frontier_matches",
     "match_summaries",
     "matched_papers",
     "migrate",
@@ -170,6 +175,7 @@ __all__ = [
     "topic_last_collected",
     "topic_latest",
     "topic_matches",
+    "use_matches",
     "topic_paper_counts",
     "topic_resources",
     "topic_seminal",

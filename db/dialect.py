@@ -1,4 +1,4 @@
-"""Where SQLite and PostgreSQL differ in our SQL: INSERT … ON CONFLICT, and driver-level bulk INSERTs."""
+"""Where SQLite and PostgreSQL differ in our SQL: INSERT … ON CONFLICT, driver-level bulk INSERTs, FLOOR."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Integer, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from db.errors import StorageError
 
@@ -70,3 +73,22 @@ def compiled_insert(
 def tuple_in(order: tuple[str, ...], columns: Sequence[str], row: tuple[Any, ...]) -> tuple[Any, ...]:
     values = dict(zip(columns, row, strict=True))
     return tuple(values[name] for name in order)
+
+
+class floor_int(FunctionElement[int]):  # noqa: N801 - used like a SQL function
+    """The integer part of a non-negative number, in SQL: FLOOR on PostgreSQL; on SQLite (whose FLOOR
+    needs the math extension) CAST AS INTEGER, which truncates — the same for numbers >= 0. Both compute
+    the argument in IEEE doubles, as Python does, so math.floor of the same expression agrees."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(floor_int, "sqlite")
+def _floor_sqlite(element: floor_int, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+@compiles(floor_int, "postgresql")
+def _floor_postgresql(element: floor_int, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"

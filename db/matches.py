@@ -11,17 +11,17 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.columns import utc_param
 from db.convert import RecordMap, chunks
-from db.dialect import insert_driver_rows
+from db.dialect import floor_int, insert_driver_rows
 from db.hf_signals import HF_SIGNAL_COLUMNS, hf_signals
 from db.papers import PAPER_COLUMNS, paper_record
 from db.ranges import FAR_FUTURE, after, id_floor
 from db.records import MatchRow, MatchSummary, ScoredPaper, TopicMatch, TrendingCandidate
-from db.schema import MATCHES, PAPERS
+from db.schema import MATCHES, PAPERS, TOPICS
 
 MATCH = RecordMap(MatchRow, MATCHES)
 MATCH_COLUMNS = (*MATCH.names, "matched_at")
@@ -115,6 +115,113 @@ def topic_matches(session: Session, topic_id: str, since: datetime | None = None
     if since is not None:
         query = query.where(MATCHES.c.arxiv_id >= id_floor(since), PAPERS.c.published >= since)
     return summaries(session, query)
+
+
+def about_matches(
+    session: Session,
+    topic_id: str,
+    since: datetime,
+    per_group: int | None,
+    exclude: Collection[str],
+    bands: int,
+) -> tuple[list[MatchSummary], int]:
+    """The topic's matches judged about it, published since `since` (but `exclude`), thinned in SQL for a
+    list of `per_group`; and how many there are.
+
+    A reading list orders them newest first within groups — an aboutness band (floor(aboutness × `bands`))
+    and a teaching kind or not. Whatever ranks the groups against each other, the list's first `per_group`
+    are among the newest `per_group` of each group, so only those are read (window functions, both
+    dialects; None reads them all). The about rows have their own index, so a widening window stays cheap.
+    """
+    kind = case((MATCHES.c.kind != "", 1), else_=0)
+    band = floor_int(MATCHES.c.aboutness * bands)
+    return thinned(
+        session, window_query(topic_id, since, exclude, about=True, groups=(band, kind)), per_group
+    )
+
+
+def use_matches(
+    session: Session, topic_id: str, since: datetime, per_group: int | None, exclude: Collection[str]
+) -> tuple[list[MatchSummary], int]:
+    """The topic's matches that only use it, thinned as about_matches does: the newest `per_group` of each
+    match score (a list ranks them by score × recency, so newer first within one score)."""
+    query = window_query(topic_id, since, exclude, about=False, groups=(MATCHES.c.score,))
+    return thinned(session, query, per_group)
+
+
+def window_query(
+    topic_id: str,
+    since: datetime,
+    exclude: Collection[str],
+    about: bool,
+    groups: Sequence[ColumnElement[Any]],
+) -> Select[Any]:
+    newest = PAPERS.c.published.desc(), MATCHES.c.arxiv_id
+    return (
+        summary_query()
+        .add_columns(
+            func.row_number().over(partition_by=list(groups), order_by=list(newest)).label("newest"),
+            func.count().over().label("total"),
+        )
+        .where(
+            MATCHES.c.topic_id == topic_id,
+            MATCHES.c.about.is_(about),
+            MATCHES.c.arxiv_id >= id_floor(since),
+            PAPERS.c.published >= since,
+            MATCHES.c.arxiv_id.not_in(list(exclude)),
+        )
+    )
+
+
+def thinned(session: Session, query: Select[Any], per_group: int | None) -> tuple[list[MatchSummary], int]:
+    """The summaries of `query` whose group rank ("newest") is within `per_group` (all when None), and the
+    count of all its rows ("total")."""
+    inner = query.subquery()
+    outer = select(inner)
+    if per_group is not None:
+        outer = outer.where(inner.c.newest <= per_group)
+    rows = session.execute(outer).all()
+    width = len(SUMMARY_COLUMNS)
+    return [MatchSummary(*row[:width]) for row in rows], (rows[0].total if rows else 0)
+
+
+def frontier_matches(
+    session: Session, since: datetime, per_group: int | None, exclude: Collection[str], bands: int
+) -> tuple[list[MatchSummary], int]:
+    """Papers published since `since` (but `exclude`) that are about a topic, each once, under the topic it
+    is most about (then its best score, then the topic id) — thinned like window_matches: per topic and
+    aboutness band, the newest `per_group`. Also how many such papers there are."""
+    best_first = (
+        MATCHES.c.aboutness.desc(), MATCHES.c.score.desc(), MATCHES.c.topic_id,
+    )  # fmt: skip
+    about = (
+        summary_query()
+        .add_columns(
+            floor_int(MATCHES.c.aboutness * bands).label("band"),
+            func.row_number().over(partition_by=MATCHES.c.arxiv_id, order_by=best_first).label("best"),
+        )
+        .where(
+            # Every topic named, so the about index serves each topic's recent about rows alone.
+            MATCHES.c.topic_id.in_(select(TOPICS.c.id).scalar_subquery()),
+            MATCHES.c.about.is_(True),
+            MATCHES.c.arxiv_id >= id_floor(since),
+            PAPERS.c.published >= since,
+            MATCHES.c.arxiv_id.not_in(list(exclude)),
+        )
+        .subquery()
+    )
+    newest = about.c.published.desc(), about.c.arxiv_id
+    query = (
+        select(*(about.c[c.name] for c in SUMMARY_COLUMNS))
+        .add_columns(
+            func.row_number()
+            .over(partition_by=[about.c.topic_id, about.c.band], order_by=list(newest))
+            .label("newest"),
+            func.count().over().label("total"),
+        )
+        .where(about.c.best == 1)
+    )
+    return thinned(session, query, per_group)
 
 
 def topic_candidates(

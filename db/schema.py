@@ -44,8 +44,9 @@ class Paper(Base):
     """One arXiv paper, keyed by its id without version; the version is a column."""
 
     __tablename__ = "papers"
-    # Covering index of the dashboard's lookups: a match's publication date, a search hit's rowid.
-    __table_args__ = (Index("ix_papers_arxiv_id_published", "arxiv_id", "published"),)
+    # Covering index of the dashboard's lookups: a match's paper dates without reading the paper's row
+    # (reading-list windows, what's new), a search hit's rowid.
+    __table_args__ = (Index("ix_papers_arxiv_id_dates", "arxiv_id", "published", "first_seen"),)
 
     arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
@@ -157,6 +158,10 @@ class PaperTopic(Base):
         Index("ix_paper_topics_topic_id_score", "topic_id", "score"),
         # A topic's recent papers as a range scan: new-style arXiv ids start with the YYMM of submission.
         Index("ix_paper_topics_topic_id_arxiv_id", "topic_id", "arxiv_id"),
+        # A reading list's window from the index alone: about it or not, recent ids, what ranking reads.
+        Index(
+            "ix_paper_topics_topic_id_about", "topic_id", "about", "arxiv_id", "aboutness", "kind", "score"
+        ),
     )
 
     arxiv_id: Mapped[str] = mapped_column(ForeignKey("papers.arxiv_id", ondelete="CASCADE"), primary_key=True)

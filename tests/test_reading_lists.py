@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from random import Random
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -81,8 +82,8 @@ def test_about_papers_go_by_aboutness_then_newest_and_never_below_an_application
     found = [(aged(60 + i, 1 + 3 * i), c) for i, c in enumerate(chances)]
     store(engine, [LORA], [(p, matched(p, c)) for p, c in found])
     listed = read(engine, LORA)
-    # Bands of a tenth: 0.95 and 0.97 share the top band (newest first), then 0.9, 0.62, 0.55.
-    assert [i.arxiv_id for i in listed.recent] == [found[i][0].arxiv_id for i in (1, 5, 2, 3, 0)]
+    # Bands of a tenth: 0.9, 0.95 and 0.97 share the top band [0.9, 1) (newest first), then 0.62, 0.55.
+    assert [i.arxiv_id for i in listed.recent] == [found[i][0].arxiv_id for i in (1, 2, 5, 3, 0)]
     assert [i.rank for i in listed.recent] == sorted((i.rank or 0 for i in listed.recent), reverse=True)
     assert [i.arxiv_id for i in listed.applications] == [found[4][0].arxiv_id]
     assert listed.recent_total == 5 and listed.applications_total == 1
@@ -166,3 +167,32 @@ def test_the_order_does_not_depend_on_the_moment_it_is_computed(engine: Engine) 
         for offset in (0, 1, 59, 3600, 86400)
     }
     assert len(orders) == 1
+
+
+def test_a_limited_list_is_the_head_of_the_whole_list(engine: Engine) -> None:
+    """The database reads only what a list of N can show (the newest N of each aboutness band and of each
+    match score): with random aboutness (band edges included), scores, kinds and ages, the first N of every
+    section, for a topic, a basics topic and the frontier, are exactly those of the whole list."""
+    chooser = Random(8)
+    topics = [LORA, topic("rag", 1, "ti:RAG", level="L3"), topic("cnn", 2, "ti:CNN", level="L2")]
+    frontier = topic("frontier", 3, None, level="L4")
+    found = []
+    for index in range(160):
+        paper = aged(200 + index, chooser.choice([0.5, 1, 2, 5, 5, 9, 30, 31, 60, 89]))
+        for row in chooser.sample(topics, chooser.randint(1, 3)):
+            chance = chooser.choice([0.05, 0.3, 0.49, 0.5, 0.55, 0.6, 0.62, 0.7, 0.8, 0.9, 0.95, 0.97, 1.0])
+            kind = chooser.choice(["", "", "survey", "analysis"])
+            found.append((paper, matched(paper, chance, row.id, score=chooser.choice([1, 2, 3, 4.5, 6]),
+                                         kind=kind)))  # fmt: skip
+    store(engine, [*topics, frontier], found)
+    for row in [*topics, frontier]:
+        whole = read(engine, row)
+        assert whole.recent_total >= 10, "enough papers for the comparison to mean something"
+        for limit in (1, 3, 7):
+            head = read(engine, row, recent_limit=limit)
+            for section in ("recent", "applications"):
+                shown = [(i.arxiv_id, i.rank) for i in getattr(head, section)]
+                everything = [(i.arxiv_id, i.rank) for i in getattr(whole, section)]
+                assert shown == everything[:limit], (row.id, limit, section)
+            assert head.recent_total == whole.recent_total
+            assert head.applications_total == whole.applications_total

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import streamlit as st
 
 from collector.clock import utc_now
 from collector.ranking import rank_whats_new
+from collector.reading_lists import roadmap_wide
 from dashboard import data, render, sections, state
-from dashboard.lists import is_new, match_export, paper_export, unhidden, weekly
+from dashboard.lists import hidden_ids, is_new, match_export, paper_export, unhidden, weekly
 from dashboard.render import Card
 
 SHOWN = 30
@@ -31,7 +33,17 @@ days = side.select_slider("Days", [1, 3, 7, 14, 30, 90], 7, key="days", bind="qu
 level = state.pick_level(side)
 in_level = state.topics_at(topics, level)
 topic = state.pick_topic(in_level, allow_all=True, where=side)
-sort = side.radio("Sort by", ["score", "date"], key="sort", bind="query-params", horizontal=True)
+SORTS = {"score": "About it first", "date": "Newest first"}
+sort = side.radio(
+    "Order",
+    list(SORTS),
+    format_func=SORTS.__getitem__,
+    key="sort",
+    bind="query-params",
+    horizontal=True,
+    help="About it first: papers about their topic, most about it first, no topic flooding the top; then "
+    "papers that only use a topic.",
+)
 chosen = (topic,) if topic else tuple(t.id for t in in_level) if level else ()
 marks = data.marks(url, me.name)
 
@@ -65,9 +77,16 @@ everything = data.matched(url, tuple((s.arxiv_id, s.topic_id) for s in best[:500
 render.export_buttons([match_export(m) for m in everything], "What's new", "new")
 
 st.subheader("The L4 frontier — trending across the roadmap")
-trending_days = data.settings().trending_days
-frontier = data.trending(url, None, now.replace(second=0, microsecond=0))
-sections.trending(frontier, marks, me.name, trending_days, names)
+minute = now.replace(second=0, microsecond=0)
+wide = next((t for t in topics if roadmap_wide(t)), None)
+if wide is None:
+    sections.trending(data.trending(url, None, minute), marks, me.name, data.settings().trending_days, names)
+else:  # the frontier topic's own list: trending, or the newest papers most about a topic when none trends
+    frontier = data.reading_list(url, wide.id, data.settings().recent_days, 10, hidden_ids(marks), minute)
+    if frontier.trending:
+        sections.trending(frontier.trending, marks, me.name, data.settings().trending_days, names)
+    else:
+        sections.new_papers(replace(frontier, applications=(), applications_total=0), marks, me.name, names)
 level_of = {t.id: t.level for t in topics}
 counts = data.daily_counts(url, chosen or tuple(level_of), (now - timedelta(weeks=26)).date())
 series = {t: names[t] for t in chosen} if 0 < len(chosen) <= 8 else level_of
