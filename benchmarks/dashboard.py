@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import db
+from collector.aboutness import VERSION
 from collector.config import PROJECT_ROOT, Settings
-from collector.matching import build_matcher
 from collector.reading_lists import reading_list
 from collector.roadmap import load_roadmap
+from collector.store import Store
 from db.columns import sqlite_text
 from db.search import search_papers
 from tests.factories import corpus, to_record
@@ -44,7 +45,11 @@ PAPER_SQL = (
     " published, updated, comment, journal_ref, doi, first_seen, last_seen)"
     " VALUES (?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,?,?)"
 )
-MATCH_SQL = "INSERT INTO paper_topics (arxiv_id, topic_id, score, reasons, matched_at) VALUES (?,?,?,?,?)"
+MATCH_SQL = (
+    "INSERT INTO paper_topics (arxiv_id, topic_id, score, reasons, aboutness, about, about_reasons, kind,"
+    " matched_at) VALUES (?,?,?,?,?,?,?,?,?)"
+)
+Match = tuple[str, float, str, float, bool, str, str]  # topic, score, reasons, aboutness, about, why, kind
 
 
 def replicas(count: int, now: datetime) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -76,16 +81,17 @@ def replicas(count: int, now: datetime) -> Iterator[tuple[tuple[Any, ...], str]]
         yield row, raw["id"]
 
 
-def base_matches() -> dict[str, list[tuple[str, float, str]]]:
-    """The real matcher's (topic, score, reasons JSON) for every corpus record, by original id."""
-    roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
-    matcher = build_matcher(roadmap.queries())
-    found: dict[str, list[tuple[str, float, str]]] = {}
+def base_matches(engine: Any, now: datetime) -> dict[str, list[Match]]:
+    """What the pipeline stores for every corpus record's matches (score, reasons, aboutness), by id."""
+    store = Store(engine, load_roadmap(PROJECT_ROOT / "roadmap.yaml"), now)
+    found: dict[str, list[Match]] = {}
     for raw in corpus():
         if raw["categories"]:
             found[raw["id"]] = [
-                (m.topic_id, m.score, json.dumps(list(m.reasons))) for m in matcher.match(to_record(raw))
-            ]
+                (m.topic_id, m.score, json.dumps(list(m.reasons)), m.aboutness, m.about,
+                 json.dumps(list(m.about_reasons)), m.kind)
+                for m in store.match(to_record(raw))
+            ]  # fmt: skip
     return found
 
 
@@ -97,9 +103,9 @@ def build(path: Path, count: int, now: datetime) -> None:
     with db.session_scope(engine) as session:
         roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
         db.sync_levels(session, roadmap.level_rows())
-        db.sync_topics(session, roadmap.rows(), datetime.now(UTC))
+        db.sync_topics(session, roadmap.rows(), datetime.now(UTC), version=VERSION)
+    matches = base_matches(engine, now)
     engine.dispose()
-    matches = base_matches()
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=OFF")
@@ -107,7 +113,7 @@ def build(path: Path, count: int, now: datetime) -> None:
     links: list[tuple[Any, ...]] = []
     for row, original in replicas(count, now):
         papers.append(row)
-        links += [(row[0], topic, score, reasons, row[9]) for topic, score, reasons in matches[original]]
+        links += [(row[0], *match, row[9]) for match in matches[original]]
         if len(papers) == 50_000:
             flush(connection, papers, links)
     flush(connection, papers, links)

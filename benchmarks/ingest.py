@@ -6,11 +6,13 @@ The 12,120 real records of tests/fixtures/corpus are replicated under new arXiv 
 sequence numbers) until there are `--papers` of them, rendered in arXiv's own API layout in pages of
 `--page-size`, and pushed through the product's functions into a fresh SQLite file: `parse_api_page`
 (the API source's parser), `record_from_result` (normalise) and `Store.store_papers` (upsert + match every
-paper against every roadmap topic, one transaction per page). Rendering is outside the timed sections.
+paper against every roadmap topic and judge whether it is about each topic it matched, one transaction
+per page). Rendering is outside the timed sections.
 Pages go through `Store.store_papers` one by one, as the API source's pages do. In the same run it times
 parse-only over the same bytes, the baseline the end-to-end speed is compared to.
 
-Targets (issue 2): ≥ 5,000 papers/s end to end, ≥ 0.3 × parse-only, peak RSS ≤ 300 MB.
+Targets (issue 8, with aboutness in the measured path; issue 2's were 5,000 papers/s and 0.3 × without
+it): ≥ 3,000 papers/s end to end, ≥ 0.2 × parse-only, peak RSS ≤ 300 MB.
 """
 
 from __future__ import annotations
@@ -129,13 +131,14 @@ def main() -> None:
     )
     print(f"bytes parsed             {n_bytes / 1e6:>10.1f} MB in pages of {args.page_size}")
     print(
-        f"end to end               {e2e:>10,.0f} papers/s  (parse+normalise+upsert+match, {ingest_s:.1f} s)"
+        f"end to end               {e2e:>10,.0f} papers/s  (target >= 3,000; parse, normalise, upsert, match,"
+        f" aboutness: {ingest_s:.1f} s)"
     )
     print(f"parse only (baseline)    {parse_rate:>10,.0f} papers/s  ({parse_s:.1f} s, same bytes, same run)")
-    print(f"ratio end-to-end/parse   {e2e / parse_rate:>10.2f}   (target >= 0.30)")
+    print(f"ratio end-to-end/parse   {e2e / parse_rate:>10.2f}   (target >= 0.20)")
     peak = peak_rss_mb()
     print(f"peak RSS                 {peak:>10.0f} MB  (harness: {rss_harness:.0f} MB; target <= 300)")
-    ok = e2e >= 5000 and e2e / parse_rate >= 0.3 and peak <= 300 and in_db == args.papers
+    ok = e2e >= 3000 and e2e / parse_rate >= 0.2 and peak <= 300 and in_db == args.papers
     print("targets                  " + ("met" if ok else "MISSED"))
 
 

@@ -49,6 +49,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "rele
 NOW = datetime(2026, 8, 4, 23, 59, tzinfo=UTC)  # the corpus' last date
 BACKFILL_FROM = datetime(2025, 1, 1, tzinfo=UTC)
 TOP = 20
+MEASURES = ("strict", "lenient", "top5")
 
 Labels = dict[tuple[str, str], int]
 
@@ -90,7 +91,9 @@ class TopicScore:
     top5: float | None
     unlabelled: list[str]
     own_strict: float | None
+    own_lenient: float | None
     own_top5: float | None
+    applications: int  # papers in the window asked (not widened) that only use the topic
 
 
 def score(reading: ReadingList, labels: Labels, own: Labels) -> TopicScore:
@@ -107,7 +110,8 @@ def score(reading: ReadingList, labels: Labels, own: Labels) -> TopicScore:
         topic, reading.topic.level, reading.recent_total, reading.window.widened, shown,
         share(got, 2), share(got, 1), share(got, 2, 5),
         [a for a, v in zip(shown, got, strict=True) if v is None],
-        share(mine, 2) if own else None, share(mine, 2, 5) if own else None,
+        share(mine, 2) if own else None, share(mine, 1) if own else None, share(mine, 2, 5) if own else None,
+        reading.applications_total,
     )  # fmt: skip
 
 
@@ -120,7 +124,7 @@ def agreement(engine: object, labels: Labels) -> tuple[float, int]:
     with db.session_scope(engine) as session:  # type: ignore[arg-type]
         for topic, ids in pairs.items():
             for match in db.topic_matches(session, topic):
-                if match.arxiv_id in ids and getattr(match, "about", True):
+                if match.arxiv_id in ids and match.about:
                     about.add((topic, match.arxiv_id))
     hits = sum(((t, a) in about) == (label == 2) for (t, a), label in labels.items())
     return hits / len(labels), len(labels)
@@ -148,42 +152,33 @@ def fmt(value: float | None) -> str:
 
 def report(scores: list[TopicScore], agree: tuple[float, int], own: Labels, show: bool) -> bool:
     print(
-        f"{'topic':<22}{'lvl':<4}{'New':>5}  strict lenient top5  unlabelled"
+        f"{'topic':<22}{'lvl':<4}{'New':>5}  strict lenient top5  unlabelled  applications"
         + ("  own-strict" if own else "")
     )
     for s in scores:
         wide = "*" if s.widened else " "
         figures = f"{fmt(s.strict)}   {fmt(s.lenient)}  {fmt(s.top5)}  {len(s.unlabelled):>5}"
-        line = f"{s.topic:<22}{s.level:<4}{s.length:>5}{wide} {figures}"
+        line = f"{s.topic:<22}{s.level:<4}{s.length:>5}{wide} {figures}  {s.applications:>12}"
         print(line + (f"        {fmt(s.own_strict)}" if own else ""))
         if show and s.unlabelled:
             print("    unlabelled:", " ".join(s.unlabelled))
     listed = [s for s in scores if s.strict is not None]
-    macro = (
-        {k: statistics.mean(getattr(s, k) for s in listed) for k in ("strict", "lenient", "top5")}
-        if listed
-        else {}
-    )
+    macro = {k: statistics.mean(getattr(s, k) for s in listed) for k in MEASURES} if listed else {}
     shown = sum(len(s.shown) for s in scores)
     unlabelled = sum(len(s.unlabelled) for s in scores)
     l23 = [s.length for s in scores if s.level in ("L2", "L3")]
     median = statistics.median(l23) if l23 else 0
     print(f"\n{len(scores)} topics, {len(listed)} with a New list; * = window widened")
-    strict, lenient, top5 = (macro.get(k, 0.0) for k in ("strict", "lenient", "top5"))
+    strict, lenient, top5 = (macro.get(k, 0.0) for k in MEASURES)
     print(f"strict p@20 {strict:.2f} (target >= 0.80)   lenient {lenient:.2f}   ", end="")
     print(f"top-5 strict {top5:.2f} (target >= 0.90)")
     print(f"papers shown {shown}, unlabelled {unlabelled} (counted as not relevant)")
     if own:
-        mine = [s.own_strict for s in listed if s.own_strict is not None]
-        top = [s.own_top5 for s in listed if s.own_top5 is not None]
-        still = sum(
-            a not in own_ids
-            for s in scores
-            for a in s.unlabelled
-            for own_ids in [{a for t, a in own if t == s.topic}]
-        )
-        print(f"with the project's own labels too: strict p@20 {statistics.mean(mine):.2f}, ", end="")
-        print(f"top-5 strict {statistics.mean(top):.2f}; {still} shown papers have no label at all")
+        mine = {k: statistics.mean(getattr(s, f"own_{k}") for s in listed) for k in MEASURES}
+        still = sum((s.topic, a) not in own for s in scores for a in s.unlabelled)
+        print(f"with the project's own labels too: strict p@20 {mine['strict']:.2f}, lenient ", end="")
+        print(f"{mine['lenient']:.2f}, top-5 strict {mine['top5']:.2f}; ", end="")
+        print(f"{still} shown papers have no label at all")
     print(f"median New length over L2-L3 topics {median:.0f} (target >= 15)")
     print(
         f"about/uses agreement with the labels {agree[0]:.2f} over {agree[1]} labelled pairs (target >= 0.85)"
