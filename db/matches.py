@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.columns import utc_param
@@ -133,11 +134,8 @@ def about_matches(
     are among the newest `per_group` of each group, so only those are read (window functions, both
     dialects; None reads them all). The about rows have their own index, so a widening window stays cheap.
     """
-    kind = case((MATCHES.c.kind != "", 1), else_=0)
-    band = floor_int(MATCHES.c.aboutness * bands)
-    return thinned(
-        session, window_query(topic_id, since, exclude, about=True, groups=(band, kind)), per_group
-    )
+    statement = window_statement(about=True, bands=bands, thinned=per_group is not None)
+    return run_window(session, statement, since, per_group, exclude, topic_id=topic_id)
 
 
 def use_matches(
@@ -145,42 +143,63 @@ def use_matches(
 ) -> tuple[list[MatchSummary], int]:
     """The topic's matches that only use it, thinned as about_matches does: the newest `per_group` of each
     match score (a list ranks them by score × recency, so newer first within one score)."""
-    query = window_query(topic_id, since, exclude, about=False, groups=(MATCHES.c.score,))
-    return thinned(session, query, per_group)
+    statement = window_statement(about=False, bands=0, thinned=per_group is not None)
+    return run_window(session, statement, since, per_group, exclude, topic_id=topic_id)
 
 
-def window_query(
-    topic_id: str,
-    since: datetime,
-    exclude: Collection[str],
-    about: bool,
-    groups: Sequence[ColumnElement[Any]],
-) -> Select[Any]:
-    newest = PAPERS.c.published.desc(), MATCHES.c.arxiv_id
+# The window statements are built once, with bound parameters: building a statement with window
+# functions and a subquery costs more than SQLite's answer for a sparse topic.
+def in_window(matches: Any, papers: Any) -> tuple[ColumnElement[bool], ...]:
     return (
-        summary_query()
-        .add_columns(
-            func.row_number().over(partition_by=list(groups), order_by=list(newest)).label("newest"),
-            func.count().over().label("total"),
-        )
-        .where(
-            MATCHES.c.topic_id == topic_id,
-            MATCHES.c.about.is_(about),
-            MATCHES.c.arxiv_id >= id_floor(since),
-            PAPERS.c.published >= since,
-            MATCHES.c.arxiv_id.not_in(list(exclude)),
-        )
+        matches.c.arxiv_id >= bindparam("id_floor"),
+        papers.c.published >= bindparam("since", type_=PAPERS.c.published.type),
+        matches.c.arxiv_id.not_in(bindparam("exclude", expanding=True)),
     )
 
 
-def thinned(session: Session, query: Select[Any], per_group: int | None) -> tuple[list[MatchSummary], int]:
-    """The summaries of `query` whose group rank ("newest") is within `per_group` (all when None), and the
-    count of all its rows ("total")."""
+def limited(query: Select[Any], thinned: bool) -> Select[Any]:
+    """`query` (with a group rank "newest" and a "total"), kept to the rows ranked within `per_group`."""
     inner = query.subquery()
     outer = select(inner)
+    return outer.where(inner.c.newest <= bindparam("per_group")) if thinned else outer
+
+
+@lru_cache(maxsize=8)
+def window_statement(about: bool, bands: int, thinned: bool) -> Select[Any]:
+    if about:
+        kind = case((MATCHES.c.kind != "", 1), else_=0)
+        groups: list[ColumnElement[Any]] = [floor_int(MATCHES.c.aboutness * bands), kind]
+    else:
+        groups = [MATCHES.c.score]
+    newest = [PAPERS.c.published.desc(), MATCHES.c.arxiv_id]
+    query = (
+        summary_query()
+        .add_columns(
+            func.row_number().over(partition_by=groups, order_by=newest).label("newest"),
+            func.count().over().label("total"),
+        )
+        .where(
+            MATCHES.c.topic_id == bindparam("topic_id"),
+            MATCHES.c.about.is_(about),
+            *in_window(MATCHES, PAPERS),
+        )
+    )
+    return limited(query, thinned)
+
+
+def run_window(
+    session: Session,
+    statement: Select[Any],
+    since: datetime,
+    per_group: int | None,
+    exclude: Collection[str],
+    **params: Any,
+) -> tuple[list[MatchSummary], int]:
+    """The summaries a window statement returns, and the count of all its rows before thinning."""
+    values = {"id_floor": id_floor(since), "since": since, "exclude": list(exclude), **params}
     if per_group is not None:
-        outer = outer.where(inner.c.newest <= per_group)
-    rows = session.execute(outer).all()
+        values["per_group"] = per_group
+    rows = session.execute(statement, values).all()
     width = len(SUMMARY_COLUMNS)
     return [MatchSummary(*row[:width]) for row in rows], (rows[0].total if rows else 0)
 
@@ -189,8 +208,14 @@ def frontier_matches(
     session: Session, since: datetime, per_group: int | None, exclude: Collection[str], bands: int
 ) -> tuple[list[MatchSummary], int]:
     """Papers published since `since` (but `exclude`) that are about a topic, each once, under the topic it
-    is most about (then its best score, then the topic id) — thinned like window_matches: per topic and
+    is most about (then its best score, then the topic id) — thinned like about_matches: per topic and
     aboutness band, the newest `per_group`. Also how many such papers there are."""
+    statement = frontier_statement(bands, thinned=per_group is not None)
+    return run_window(session, statement, since, per_group, exclude)
+
+
+@lru_cache(maxsize=4)
+def frontier_statement(bands: int, thinned: bool) -> Select[Any]:
     best_first = (
         MATCHES.c.aboutness.desc(), MATCHES.c.score.desc(), MATCHES.c.topic_id,
     )  # fmt: skip
@@ -204,9 +229,7 @@ def frontier_matches(
             # Every topic named, so the about index serves each topic's recent about rows alone.
             MATCHES.c.topic_id.in_(select(TOPICS.c.id).scalar_subquery()),
             MATCHES.c.about.is_(True),
-            MATCHES.c.arxiv_id >= id_floor(since),
-            PAPERS.c.published >= since,
-            MATCHES.c.arxiv_id.not_in(list(exclude)),
+            *in_window(MATCHES, PAPERS),
         )
         .subquery()
     )
@@ -221,7 +244,7 @@ def frontier_matches(
         )
         .where(about.c.best == 1)
     )
-    return thinned(session, query, per_group)
+    return limited(query, thinned)
 
 
 def topic_candidates(
