@@ -8,31 +8,43 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 from pydantic import ValidationError
-from rich.text import Text
+from pydantic_settings import SettingsError
 
 import db
 from collector import commands
 from collector.config import Settings, load_settings
 from collector.errors import ConfigError, LockHeldError, RoadmapError
-from collector.output import err, say_error
+from collector.normalise import strip_controls, utc_moment
+from collector.output import err, plain, say_error
 from collector.pipeline import sources_for
 from collector.source_runs import Request
 from collector.sources import Source
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = commands.EXIT_OK, commands.EXIT_PARTIAL, commands.EXIT_USAGE
+EXIT_INTERRUPTED = 130  # the shell's code for a command stopped by SIGINT
+
+
+# arXiv began in 1991: an earlier date is a typo, and one before year 1 cannot be computed with at all.
+EARLIEST = datetime(1991, 1, 1, tzinfo=UTC)
 
 
 def parse_date(text: str) -> datetime:
-    """`YYYY-MM-DD` (start of that day, UTC) or a full ISO timestamp."""
+    """`YYYY-MM-DD` (start of that day, UTC) or a full ISO timestamp, as aware UTC from 1991 on."""
+    shown = strip_controls(text)[:60]
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
-        parsed = datetime.fromisoformat(text)
+            parsed = datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
+        else:
+            parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise argparse.ArgumentTypeError(f"not a date: {shown!r} (expected YYYY-MM-DD)") from None
+    moment = utc_moment(parsed)
+    if moment is None or moment < EARLIEST:
+        raise argparse.ArgumentTypeError(f"{shown!r} is out of range (dates from 1991, when arXiv began)")
+    return moment
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,9 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="show the jobs and their next run times, then exit")
     p.add_argument("--json", action="store_true", help="with --list: machine-readable output")
 
-    p = sub.add_parser("status", help="the last collection runs")
+    p = sub.add_parser("status", help="the last collection runs (live ones too), and whether data is stale")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="how many runs (default 20)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 when no collection has succeeded for RADAR_STALE_AFTER_HOURS (a container healthcheck)",
+    )
 
     for name, what in (
         ("dashboard", "serve the dashboard (Streamlit) on the database"),
@@ -111,7 +128,7 @@ COMMANDS: dict[str, Command] = {
     "list": lambda a, s: commands.show_list(s, a.topic, a.limit, a.days, a.json),
     "trending": lambda a, s: commands.show_trending(s, a.days, a.limit, a.json),
     "schedule": lambda a, s: commands.show_schedule(s, a.json) if a.list else commands.run_schedule(s),
-    "status": lambda a, s: commands.show_status(s, a.limit, a.json),
+    "status": lambda a, s: commands.show_status(s, a.limit, a.json, a.check),
     "dashboard": lambda a, s: commands.dashboard(s, a.port, a.address),
     "up": lambda a, s: commands.up(s, a.port, a.address),
     "demo": lambda a, s: commands.load_demo(s, a.database_url, not a.no_serve, a.port, a.address),
@@ -119,25 +136,38 @@ COMMANDS: dict[str, Command] = {
 
 
 def settings_from_env() -> Settings:
-    """The settings, or a ConfigError naming each bad variable and what was wrong with it."""
+    """The settings, or a ConfigError naming each bad variable and what was wrong with it (or the `.env`
+    file that could not be read)."""
     try:
         return load_settings()
     except ValidationError as exc:
         problems = [
-            f"RADAR_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']} (got {e.get('input')!r})"
+            f"RADAR_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']} (got {shown(e.get('input'))})"
             for e in exc.errors()
         ]
         raise ConfigError("invalid settings: " + "; ".join(problems)) from None
+    except (UnicodeDecodeError, OSError, SettingsError) as exc:
+        where = Path.cwd() / ".env"
+        raise ConfigError(f"cannot read the settings file {where}: {exc} (it must be UTF-8 text)") from None
+
+
+def shown(value: object) -> str:
+    """A bad setting's value as the message shows it: repr, short, without control characters."""
+    text = strip_controls(repr(value))
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args, settings_from_env())
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM during a collection: the run rows say "interrupted"
+        say_error("interrupted")
+        return EXIT_INTERRUPTED
     except RoadmapError as exc:
         say_error(f"{exc.path} is invalid ({len(exc.problems)} problem(s)):")
         for problem in exc.problems:
-            err.print(Text("  " + problem))
+            err.print(plain("  " + problem))
         return EXIT_USAGE
     except (ConfigError, db.StorageError) as exc:
         say_error(str(exc))

@@ -7,31 +7,39 @@ configuration error (raised as ConfigError, StorageError or RoadmapError and tur
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from functools import partial
 
 from rich.text import Text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 import db
 from collector import demo, pipeline, scheduler, serve
 from collector.clock import utc_now
 from collector.config import Settings, default_database_url
-from collector.errors import ConfigError, RadarError
+from collector.errors import ConfigError
+from collector.freshness import NOT_COLLECTIONS, Freshness
+from collector.locking import CollectionLock
 from collector.output import (
-    RichProgress,
+    collect_progress,
     err,
     frontier_table,
     jobs_table,
     out,
+    plain,
     print_json,
     print_runs,
-    progress_bars,
+    print_unreachable,
     reading_list_json,
     reading_table,
     roadmap_tree,
     run_json,
+    say,
     topic_json,
     week_json,
 )
@@ -39,10 +47,11 @@ from collector.ranking import frontier
 from collector.reading_lists import reading_list
 from collector.roadmap import Roadmap, load_roadmap
 from collector.source_runs import Request
-from collector.sources import Source
 from collector.store import Store
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+# Upper bounds of the number arguments: beyond them a date computation overflows or nothing is gained.
+MAX_DAYS, MAX_LIMIT = 3650, 100_000
 
 
 @contextmanager
@@ -75,24 +84,37 @@ def collect(settings: Settings, request: Request, as_json: bool) -> int:
     roadmap = load_roadmap(settings.roadmap_path)
     for topic_id in request.topic_ids:
         roadmap.topic(topic_id)  # unknown ids fail here, before any request
-    if request.since and request.until and request.since > request.until:
-        raise ConfigError(f"--since {request.since:%Y-%m-%d} is after --until {request.until:%Y-%m-%d}")
+    check_window(request.since, request.until, utc_now())
     # Under the collection lock: a scheduled job or another `radar collect` may be collecting.
-    with opened(settings) as engine, progress_bars(disable=as_json) as bars:
-        report = pipeline.collect(settings, roadmap, engine, request, RichProgress(bars))
+    with opened(settings) as engine, collect_progress(as_json) as progress, serve.sigterm_as_interrupt():
+        report = pipeline.collect(settings, roadmap, engine, request, progress)
     if as_json:
-        print_json({"run_id": report.run_id, "runs": [run_json(r) for r in report.runs]})
+        unreachable = [asdict(found) for found in report.unreachable]
+        print_json(
+            {"run_id": report.run_id, "runs": [run_json(r) for r in report.runs], "unreachable": unreachable}
+        )
     else:
         print_runs(report.runs, f"Run {report.run_id}")
+    print_unreachable(report.unreachable)
     return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def check_window(since: datetime | None, until: datetime | None, now: datetime) -> None:
+    """--since/--until must be in order and not in the future (a day of slack for time zones)."""
+    if since and until and since > until:
+        raise ConfigError(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
+    if since and since > now:
+        raise ConfigError(f"--since {since:%Y-%m-%d} is in the future: nothing has been published yet")
+    if until and until > now + timedelta(days=1):
+        raise ConfigError(f"--until {until:%Y-%m-%d} is in the future (today is {now:%Y-%m-%d})")
 
 
 # -- radar list -----------------------------------------------------------------------------------------
 def show_list(settings: Settings, topic_id: str, limit: int, days: int | None, as_json: bool) -> int:
-    if limit < 0:
-        raise ConfigError(f"--limit must be 0 (everything) or more, not {limit}")
-    if days is not None and days < 1:
-        raise ConfigError(f"--days must be 1 or more, not {days}")
+    if not 0 <= limit <= MAX_LIMIT:
+        raise ConfigError(f"--limit must be 0 (everything) or up to {MAX_LIMIT}, not {limit}")
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise ConfigError(f"--days must be between 1 and {MAX_DAYS}, not {days}")
     roadmap = load_roadmap(settings.roadmap_path)
     roadmap.topic(topic_id)  # an unknown id fails with a suggestion
     with opened(settings, roadmap) as engine, db.session_scope(engine) as session:
@@ -115,8 +137,11 @@ def show_trending(settings: Settings, days: int | None, limit: int, as_json: boo
     """The L4 frontier: papers new within `days` across the whole roadmap, ranked by HF upvotes and stars,
     grouped by the week they became news."""
     days = settings.frontier_days if days is None else days
-    if days < 1 or limit < 0:
-        raise ConfigError("--days must be 1 or more and --limit 0 (everything) or more")
+    if not 1 <= days <= MAX_DAYS or not 0 <= limit <= MAX_LIMIT:
+        raise ConfigError(
+            f"--days must be between 1 and {MAX_DAYS} (got {days}) and --limit between 0 (everything) "
+            f"and {MAX_LIMIT} (got {limit})"
+        )
     now = utc_now()
     since = now - timedelta(days=days)
     with opened(settings, load_roadmap(settings.roadmap_path)) as engine, db.session_scope(engine) as session:
@@ -132,7 +157,7 @@ def show_trending(settings: Settings, days: int | None, limit: int, as_json: boo
     for week in weeks:
         out.print(frontier_table(week))
     if not weeks:
-        out.print(f"Nothing trending in the last {days} day(s): run `radar collect --source hf` first.")
+        say(f"Nothing trending in the last {days} day(s): run `radar collect --source hf` first.")
     return EXIT_OK
 
 
@@ -160,40 +185,60 @@ def run_schedule(settings: Settings) -> int:
 
 
 # -- radar status ---------------------------------------------------------------------------------------
-def show_status(settings: Settings, limit: int, as_json: bool) -> int:
+def show_status(settings: Settings, limit: int, as_json: bool, check: bool = False) -> int:
+    """The database, its counts and last runs (live ones first); with `check`, exit 1 when collection is
+    stale (see collector.freshness)."""
+    if not 0 <= limit <= MAX_LIMIT:
+        raise ConfigError(f"--limit must be between 0 and {MAX_LIMIT}, not {limit}")
     with opened(settings) as engine, db.session_scope(engine) as session:
         runs = db.last_runs(session, limit=limit)
         papers = db.paper_count(session)
         topics = len(db.list_topics(session))
+        fresh = freshness(session, settings)
     where = db.mask_url(settings.database_url)
     if as_json:
-        print_json(
-            {"database": where, "papers": papers, "topics": topics, "runs": [run_json(r) for r in runs]}
+        last = fresh.last_success.isoformat() if fresh.last_success else None
+        found = {"database": where, "papers": papers, "topics": topics, "runs": [run_json(r) for r in runs]}
+        print_json(found | {"last_success": last, "freshness": fresh.state})
+    else:
+        out.print(Text.assemble("Database ", plain(where, "bold"), f": {papers} papers, {topics} topics"))
+        if limit:
+            print_runs(runs, "Last runs (newest first)")
+    if check or fresh.stale:  # on stderr: stdout stays the JSON document
+        err.print(
+            plain(f"Collection is {fresh.state}: {fresh.sentence()}.", "red" if fresh.stale else "green")
         )
-        return EXIT_OK
-    out.print(Text.assemble("Database ", (where, "bold"), f": {papers} papers, {topics} topics"))
-    print_runs(runs, "Last runs (newest first)")
-    return EXIT_OK
+    return EXIT_PARTIAL if check and fresh.stale else EXIT_OK
+
+
+def freshness(session: Session, settings: Settings) -> Freshness:
+    now = utc_now()
+    held = db.lock_holder(session, db.COLLECTION_LOCK)
+    collecting = held is not None and held.expires_at > now
+    last = db.last_success(session, NOT_COLLECTIONS)
+    return Freshness(last, collecting, now, timedelta(hours=settings.stale_after_hours))
 
 
 # -- radar dashboard / up / demo ------------------------------------------------------------------------
-def dashboard(settings: Settings, port: int, address: str) -> int:
+def dashboard(settings: Settings, port: int, address: str, beside: serve.Background | None = None) -> int:
+    serve.check_listen(address, port)  # a busy port or a bad address: exit 2 now, not a Streamlit traceback
     with opened(settings):
         pass  # the dashboard would migrate too; a broken database fails here, with exit 2
-    out.print(Text(f"Dashboard on http://{address}:{port} — database {db.mask_url(settings.database_url)}"))
-    return serve.serve_dashboard(settings.database_url, port, address)
+    say(f"Dashboard on http://{address}:{port} — database {db.mask_url(settings.database_url)}")
+    return serve.serve_dashboard(settings.database_url, port, address, beside)
 
 
 def up(settings: Settings, port: int, address: str) -> int:
-    """The one command: migrate, a first collection into an empty database, the scheduler, the dashboard."""
+    """The one command: migrate, the scheduler, the dashboard at once, and a first collection into an
+    empty database in the background (its progress here and on the dashboard's Collector page)."""
+    serve.check_listen(address, port)
     with opened(settings, load_roadmap(settings.roadmap_path)) as engine:
-        if stored_papers(engine) == 0:
-            first_collection(engine, settings)
+        empty = stored_papers(engine) == 0
         started = scheduler.start_scheduler(settings, engine)
         for job in started.get_jobs():
-            out.print(Text(f"scheduled {job.id}: next run {job.next_run_time:%Y-%m-%d %H:%M %Z}"))
+            say(f"scheduled {job.id}: next run {job.next_run_time:%Y-%m-%d %H:%M %Z}")
         try:
-            return dashboard(settings, port, address)
+            return dashboard(settings, port, address, first_collection(settings) if empty else None)
         finally:
             started.shutdown(wait=False)
 
@@ -203,22 +248,34 @@ def stored_papers(engine: Engine) -> int:
         return db.paper_count(session)
 
 
-def first_collection(engine: Engine, settings: Settings) -> None:
-    """Everything once (`radar collect --source all`); failures are said plainly, the dashboard still runs."""
-    out.print("The database is empty: a first collection runs now (every source; this takes a few minutes).")
-    started = utc_now()
+FIRST = "collect │ "  # the prefix of the first collection's lines
+
+
+def first_collection(settings: Settings) -> serve.Background:
+    """`radar collect --source all` beside the dashboard; its lines echoed here, then what it means."""
+    say("The database is empty: the first collection runs in the background (every source). Its progress "
+        "follows, one line per source/query, and shows on the dashboard's Collector page.")  # fmt: skip
+    width = max(out.width - len(FIRST), 60)  # its lines fit ours once prefixed
+    env = {**os.environ, "RADAR_DATABASE_URL": settings.database_url, "COLUMNS": str(width)}
+    return serve.start_background(
+        ["collect", "--source", "all"], env, lambda line: echo(FIRST + line), partial(first_done, settings)
+    )
+
+
+def echo(line: str) -> None:
+    out.print(plain(line), soft_wrap=True)  # already laid out by the child: never wrapped again
+
+
+def first_done(settings: Settings, code: int) -> None:
+    engine = db.make_engine(settings.database_url)
     try:
-        collect(settings, Request(tuple(Source)), as_json=False)
-    except RadarError as exc:
-        err.print(Text(f"The first collection stopped: {exc}"))
-    with db.session_scope(engine) as session:
-        runs = [r for r in db.last_runs(session, limit=500) if r.started_at >= started]
-    problems = serve.unreachable(runs)
-    for line in problems:
-        err.print(Text(line, style="yellow"))
-    if problems:
         held = stored_papers(engine)
-        out.print(f"Serving what the database holds ({held} papers); `radar demo` shows a sample.")
+    finally:
+        engine.dispose()
+    say(f"The first collection ended (exit code {code}); the database holds {held} papers.")
+    if not held:
+        say("Nothing could be collected from this machine: the dashboard offers the recorded demo data "
+            "(one click), or run `radar demo`.", "yellow")  # fmt: skip
 
 
 def demo_database_url() -> str:
@@ -226,10 +283,14 @@ def demo_database_url() -> str:
 
 
 def load_demo(settings: Settings, database_url: str | None, serve_it: bool, port: int, address: str) -> int:
+    """The recorded sample into the demo database (or `database_url`: the dashboard's one-click demo
+    loads it into the empty database it serves), under the collection lock like any writer of papers."""
     settings = settings.model_copy(update={"database_url": database_url or demo_database_url()})
+    if serve_it:
+        serve.check_listen(address, port)
     roadmap = load_roadmap(settings.roadmap_path)
-    with opened(settings, roadmap) as engine:
+    with opened(settings, roadmap) as engine, CollectionLock(engine, settings.lock_ttl_seconds):
         runs = demo.load_demo(Store(engine, roadmap, utc_now()))
     print_runs(runs, f"Demo data loaded into {db.mask_url(settings.database_url)}")
-    out.print("Recorded papers, dates as recorded (2025-2026): every paper is new for a first-time reader.")
+    say("Recorded papers, dates as recorded (2025-2026): every paper is new for a first-time reader.")
     return dashboard(settings, port, address) if serve_it else EXIT_OK

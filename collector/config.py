@@ -2,15 +2,22 @@
 
 Each setting has a default and a help line; README.md's configuration table lists them all and
 `tests/test_settings_docs.py` fails when the two drift apart. Secrets come only from the environment.
+Every value is checked on load: numbers must be finite and inside sane bounds (a delay of `inf` or a
+backfill of a million days is refused, not obeyed), base URLs must be http(s), header values must hold no
+control characters, and a crontab must parse and fire at least once.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import UTC
 from pathlib import Path
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from collector.clock import utc_now
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +31,9 @@ def default_database_url() -> str:
 class Settings(BaseSettings):
     """Roadmap Radar settings. Environment variable = `RADAR_` + the upper-case field name."""
 
-    model_config = SettingsConfigDict(env_prefix="RADAR_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="RADAR_", env_file=".env", env_file_encoding="utf-8", extra="ignore", allow_inf_nan=False
+    )
 
     database_url: str = Field(
         default_factory=default_database_url,
@@ -51,25 +60,39 @@ class Settings(BaseSettings):
     arxiv_delay_seconds: float = Field(
         default=3.0,
         ge=0,
+        le=600,
         description="Smallest spacing between two arXiv requests, for every arXiv request in the process.",
     )
     http_timeout_seconds: float = Field(
-        default=30.0, gt=0, description="Timeout of every HTTP request (connect and read)."
+        default=30.0,
+        gt=0,
+        le=600,
+        description="Timeout of every HTTP request while it waits for an answer (read and write).",
+    )
+    http_connect_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=120,
+        description="Timeout for opening a connection; two connect timeouts in a row make the host "
+        "skipped for the rest of the run (a firewall that drops packets costs seconds, not minutes).",
     )
     http_max_retries: int = Field(
         default=4,
         ge=0,
+        le=20,
         description="Retries of a failed request (429, 5xx, timeout, connection error, empty page) "
         "before the source is recorded as failed.",
     )
     http_backoff_seconds: float = Field(
         default=5.0,
         ge=0,
+        le=3600,
         description="First backoff after a failure; it doubles on each retry unless Retry-After says more.",
     )
     http_max_backoff_seconds: float = Field(
         default=300.0,
         ge=0,
+        le=86400,
         description="Longest single wait between retries, Retry-After included.",
     )
     arxiv_page_size: int = Field(
@@ -78,11 +101,13 @@ class Settings(BaseSettings):
     arxiv_max_results: int = Field(
         default=10000,
         ge=1,
+        le=1_000_000,
         description="Most results fetched for one grouped backfill query in one run.",
     )
     arxiv_query_max_chars: int = Field(
         default=2000,
         ge=100,
+        le=100_000,
         description="Longest grouped search_query sent to the arXiv API; topic queries are OR-ed into "
         "groups up to this length.",
     )
@@ -90,11 +115,15 @@ class Settings(BaseSettings):
         default=100, ge=1, le=2000, description="arXiv ids per id_list request when fetching seminal papers."
     )
     backfill_days: int = Field(
-        default=365, ge=1, description="Backfill window for a topic never backfilled before, in days."
+        default=365,
+        le=36500,
+        ge=1,
+        description="Backfill window for a topic never backfilled before, in days.",
     )
     seminal_retry_days: int = Field(
         default=7,
         ge=0,
+        le=3650,
         description="The daily cycle asks arXiv again for classics it lacked only after this many days.",
     )
     recent_days: int = Field(
@@ -114,6 +143,7 @@ class Settings(BaseSettings):
     recent_half_life_days: float = Field(
         default=30.0,
         gt=0,
+        le=36500,
         description="Half-life of recency in reading-list ranking: a paper this old counts half as much.",
     )
 
@@ -128,11 +158,12 @@ class Settings(BaseSettings):
         "limits). Secret: set it in the environment only.",
     )
     hf_delay_seconds: float = Field(
-        default=1.0, ge=0, description="Smallest spacing between two Hugging Face requests."
+        default=1.0, le=600, ge=0, description="Smallest spacing between two Hugging Face requests."
     )
     hf_days: int = Field(
         default=7,
         ge=1,
+        le=366,
         description="Featured days each HF run polls (today and the days before), updating upvotes, "
         "comments and code links of papers already stored.",
     )
@@ -142,15 +173,17 @@ class Settings(BaseSettings):
     hf_paper_lookups: int = Field(
         default=5,
         ge=0,
+        le=10_000,
         description="HF paper pages (`/papers/{id}`) asked for per run, for papers in reading lists "
         "(classics, and recent papers without a code link).",
     )
     hf_recheck_days: int = Field(
-        default=7, ge=1, description="A paper's HF page is asked for again after this many days."
+        default=7, le=3650, ge=1, description="A paper's HF page is asked for again after this many days."
     )
     hf_links_days: int = Field(
         default=30,
         ge=1,
+        le=3650,
         description="Papers published within this many days are re-checked for code links that "
         "appeared late.",
     )
@@ -160,6 +193,7 @@ class Settings(BaseSettings):
     feed_max_posts: int = Field(
         default=20,
         ge=0,
+        le=1000,
         description="Newest posts read per blog feed (a topic resource of kind `feed`) per run; 0 turns "
         "feed reading off.",
     )
@@ -167,18 +201,23 @@ class Settings(BaseSettings):
     trending_days: int = Field(
         default=14,
         ge=1,
+        le=3650,
         description="A topic's trending section: its papers published or featured on HF within this "
         "many days.",
     )
-    trending_limit: int = Field(default=10, ge=1, description="Most papers in a topic's trending section.")
+    trending_limit: int = Field(
+        default=10, ge=1, le=10_000, description="Most papers in a topic's trending section."
+    )
     trending_half_life_days: float = Field(
         default=7.0,
         gt=0,
+        le=3650,
         description="Half-life of recency in trending ranking (upvotes and stars weighted by age).",
     )
     frontier_days: int = Field(
         default=7,
         ge=1,
+        le=3650,
         description="Window of `radar trending` (the L4 frontier) when `--days` is not given.",
     )
     # -- the schedule and the lock -------------------------------------------------------------------------
@@ -188,7 +227,7 @@ class Settings(BaseSettings):
         "20:00 US Eastern and its listing feeds refresh at midnight Eastern (04:00/05:00 UTC Mon–Fri).",
     )
     schedule_hf_hours: int = Field(
-        default=4, ge=1, description="Hours between two Hugging Face refreshes of `radar schedule`."
+        default=4, le=8760, ge=1, description="Hours between two Hugging Face refreshes of `radar schedule`."
     )
     schedule_backfill_cron: str = Field(
         default="0 3 * * sun",
@@ -197,19 +236,52 @@ class Settings(BaseSettings):
     schedule_misfire_grace_seconds: int = Field(
         default=3600,
         ge=1,
+        le=604_800,
         description="A job missed by up to this long (scheduler down, machine asleep) still runs, once.",
     )
     lock_ttl_seconds: int = Field(
         default=300,
         ge=10,
+        le=86_400,
         description="The collection lock expires this long after its holder's last heartbeat (sent every "
         "third of it), so a crashed collector's lock is taken over.",
     )
 
+    stale_after_hours: int = Field(
+        default=24,
+        ge=1,
+        le=8760,
+        description="Collection is stale when no collection has succeeded for this long: the dashboard "
+        "warns and `radar status --check` exits 1 (a container healthcheck).",
+    )
+
     @field_validator("arxiv_api_url", "arxiv_listing_url", "hf_api_url")
     @classmethod
-    def _strip_slash(cls, value: str) -> str:
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or any(c.isspace() or ord(c) < 32 for c in value):
+            raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("contact", "hf_token")
+    @classmethod
+    def _header_safe(cls, value: str) -> str:
+        # Both go into request headers, where anything but printable ASCII would break every request.
+        if not all(" " <= c <= "~" for c in value):
+            raise ValueError(
+                "must be printable ASCII (it is sent in an HTTP header): no accents, tabs or line breaks"
+            )
+        return value
+
+    @field_validator("schedule_listing_cron", "schedule_backfill_cron")
+    @classmethod
+    def _fires(cls, value: str) -> str:
+        try:
+            trigger = CronTrigger.from_crontab(value, timezone=UTC)
+        except ValueError as exc:
+            raise ValueError(f"not a crontab expression (minute hour day month weekday): {exc}") from None
+        if trigger.get_next_fire_time(None, utc_now()) is None:
+            raise ValueError("never fires (a day that does not exist, such as 31 February)")
+        return value
 
     def user_agent(self) -> str:
         contact = f"; mailto:{self.contact}" if self.contact else ""

@@ -61,7 +61,7 @@ def hf_items() -> list[HFItem]:
 
 def load_demo(store: Store) -> list[RunRow]:
     """Store the demo data, one run row per file (source "demo"), as a collection run would."""
-    recorder = RunRecorder(store.record_run, requests=lambda: 0)  # nothing is fetched
+    recorder = RunRecorder(store, requests=lambda: 0)  # nothing is fetched
     arxiv = {"corpus sample": list(corpus_records()), "listing cs.AI 2025-08-20": listing_records()}
     for label, records in arxiv.items():
         recorder.run("demo", label, partial(store_batch, store.store_papers, records))

@@ -4,15 +4,21 @@
     ├── ConfigError                 bad settings or CLI input (exit code 2)
     │   └── RoadmapError            roadmap.yaml failed validation; carries every problem found
     ├── LockHeldError               another collector holds the database's collection lock (exit code 1)
+    ├── MalformedItemError          one item of an answer is no paper (also a ValueError): skipped, counted
     └── SourceError                 an upstream request failed after its retries (source, url, attempt)
         ├── HTTPStatusError         a non-2xx answer (status, and the upstream's own message if any)
         ├── RequestTimeoutError     no answer within RADAR_HTTP_TIMEOUT_SECONDS
-        ├── TransportError          connection refused/reset, broken transfer
+        ├── TransportError          connection reset, broken transfer (transient: retried with backoff)
+        │   └── UnreachableError    the host cannot be reached from this machine (name does not resolve,
+        │       │                   connection refused, TLS failure, connect timeouts in a row): not
+        │       │                   retried, and the rest of the run skips the host
+        │       └── SkippedError    not asked at all: an earlier request of this run found the host
+        │                           unreachable (names the upstream and the reason)
         ├── MalformedResponseError  a body that is not the format promised (truncated XML, bad JSON)
         └── EmptyPageError          an empty page in the middle of a paginated result
 
 Expected failures of a source are SourceErrors: the pipeline records them per source and query and
-goes on. Anything else is a bug and propagates.
+goes on. Anything else is a bug and propagates (after its source/query row is recorded as failed).
 """
 
 from __future__ import annotations
@@ -49,6 +55,19 @@ class LockHeldError(RadarError):
         return (self.__class__, (self.holder, self.since, self.expires))
 
 
+class MalformedItemError(RadarError, ValueError):
+    """One item of an upstream answer (an entry, an HF paper) that is no usable paper; the parser that
+    meets it skips and counts it. A ValueError too, so validators and older callers treat it as one."""
+
+
+# Longest URL a message quotes (a grouped arXiv query is thousands of characters; `url` keeps it whole).
+URL_SHOWN = 120
+
+
+def shown_url(url: str) -> str:
+    return url if len(url) <= URL_SHOWN else url[: URL_SHOWN - 1] + "…"
+
+
 class SourceError(RadarError):
     """An upstream request failed for good. Pickles, and says where and on which attempt."""
 
@@ -57,7 +76,7 @@ class SourceError(RadarError):
         self.url = url
         self.message = message
         self.attempt = attempt
-        super().__init__(f"{source}: {message} ({url}, attempt {attempt})")
+        super().__init__(f"{source}: {message} ({shown_url(url)}, attempt {attempt})")
 
     def __reduce__(self) -> tuple[object, ...]:
         return (self.__class__, (self.source, self.url, self.message, self.attempt))
@@ -78,6 +97,29 @@ class RequestTimeoutError(SourceError):
 
 class TransportError(SourceError):
     pass
+
+
+class UnreachableError(TransportError):
+    """The host cannot be reached from this machine; `upstream` is its name for people ("arXiv") and
+    `reason` says why in a few words. Pickles like every SourceError."""
+
+    def __init__(
+        self, source: str, url: str, message: str, attempt: int = 1, upstream: str = "", reason: str = ""
+    ) -> None:
+        self.upstream, self.reason = upstream or source, reason or message
+        super().__init__(source, url, message, attempt)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        args = (self.source, self.url, self.message, self.attempt, self.upstream, self.reason)
+        return (self.__class__, args)
+
+
+class SkippedError(UnreachableError):
+    """Not asked: an earlier request of this run found the host unreachable (no request was sent, so its
+    message names no URL or attempt)."""
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
 
 
 class MalformedResponseError(SourceError):

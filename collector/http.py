@@ -6,26 +6,32 @@ answer and retries it with exponential backoff (Retry-After honoured); when it g
 `collector.errors.SourceError` subclass carrying source, url and attempt. Upstreams that announce their
 quota (Hugging Face: `RateLimit: "api";r=0;t=55`, or `X-RateLimit-Remaining`/`-Reset`) are obeyed: an
 exhausted quota holds the limiter until the reset, and a 429 without Retry-After waits for that reset.
+
+The failure policy, permanent versus transient:
+
+    name does not resolve, connection refused,   UnreachableError at once, not retried; the host is
+    TLS failure, no route                         skipped for the rest of the run (collector.reachability)
+    connect timeout (RADAR_HTTP_CONNECT_TIMEOUT_  retried at once without backoff; the second in a row
+    SECONDS, short)                               makes the host unreachable for the run
+    4xx other than 408/429 (and 425)              HTTPStatusError at once, not retried
+    429, 408, 5xx, read timeout, reset, broken    retried with doubling backoff (Retry-After honoured),
+    or truncated body                             RADAR_HTTP_MAX_RETRIES times
 """
 
 from __future__ import annotations
 
-import json
 import math
-import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from itertools import pairwise
 from typing import Self
 
 import httpx
 
-from collector.clock import utc_now
 from collector.config import Settings
 from collector.errors import (
     EmptyPageError,
@@ -35,6 +41,9 @@ from collector.errors import (
     SourceError,
     TransportError,
 )
+from collector.http_answers import parse_retry_after, quota_wait, upstream_message
+from collector.normalise import collapse
+from collector.reachability import Reachability, connect_failure, host_of, unreachable_error
 
 # 408/425/429 and every 5xx are worth another try; any other 4xx will not change by asking again.
 RETRYABLE_STATUS = frozenset({408, 425, 429})
@@ -121,7 +130,10 @@ class RequestStats:
 
 class UpstreamClient:
     """What every upstream source shares: the settings, its limiter, an httpx client (its own unless the
-    caller lends one) and the count of requests it sent."""
+    caller lends one), the count of requests it sent and the run's record of unreachable hosts.
+    `UPSTREAM` is its name in messages for people ("arXiv cannot be reached …")."""
+
+    UPSTREAM = "the upstream"
 
     def __init__(
         self,
@@ -129,9 +141,11 @@ class UpstreamClient:
         limiter: RateLimiter,
         client: httpx.Client | None = None,
         limits: httpx.Limits | None = None,
+        reachability: Reachability | None = None,
     ) -> None:
         self.settings = settings
         self.limiter = limiter
+        self.reachability = reachability or Reachability()
         self._stats = RequestStats()
         self._http = client or httpx.Client(limits=limits or httpx.Limits())
         self._owns_http = client is None
@@ -151,22 +165,6 @@ class UpstreamClient:
         self.close()
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None when absent/unreadable."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or utc_now())).total_seconds())
-
-
 def retry_delay(
     attempt: int, settings: Settings, retry_after_header: str | None = None, now: datetime | None = None
 ) -> float:
@@ -175,75 +173,6 @@ def retry_delay(
     retry_after = parse_retry_after(retry_after_header, now)
     wanted = backoff if retry_after is None else max(backoff, retry_after)
     return min(wanted, settings.http_max_backoff_seconds)
-
-
-_RATELIMIT_PARAM = re.compile(r";\s*([a-z]+)\s*=\s*(\d+)")
-# An X-RateLimit-Reset this large is a Unix time, not a number of seconds.
-_EPOCH_THRESHOLD = 1_000_000_000
-
-
-def parse_ratelimit(headers: Mapping[str, str], now: float | None = None) -> tuple[int | None, float | None]:
-    """(requests remaining, seconds until the quota resets) from the rate-limit headers; None where absent.
-
-    Reads the IETF draft's `RateLimit: "policy";r=REMAINING;t=SECONDS` (as Hugging Face sends it), its
-    older `RateLimit-Remaining`/`RateLimit-Reset` form, and `X-RateLimit-Remaining`/`X-RateLimit-Reset`
-    (seconds, or a Unix time).
-    """
-    lowered = {name.lower(): value for name, value in headers.items()}
-    params = dict(_RATELIMIT_PARAM.findall(lowered.get("ratelimit", "")))
-    remaining = _first_number({**lowered, **params}, "r", "ratelimit-remaining", "x-ratelimit-remaining")
-    reset = _first_number({**lowered, **params}, "t", "ratelimit-reset", "x-ratelimit-reset")
-    if reset is not None and reset > _EPOCH_THRESHOLD:
-        reset = max(0.0, reset - (time.time() if now is None else now))
-    return (None if remaining is None else int(remaining)), reset
-
-
-def _number(text: str | None) -> float | None:
-    try:
-        return None if text is None else float(text.strip())
-    except ValueError:
-        return None
-
-
-def _first_number(headers: Mapping[str, str], *names: str) -> float | None:
-    for name in names:
-        if (value := _number(headers.get(name))) is not None:
-            return value
-    return None
-
-
-def quota_wait(response: httpx.Response) -> float | None:
-    """Seconds to wait before the next request when the upstream says its quota is used up, else None."""
-    remaining, reset = parse_ratelimit(response.headers)
-    if response.status_code == 429 or remaining == 0:
-        return reset
-    return None
-
-
-_ERROR_FEED = re.compile(rb"/api/errors#.*?<summary>(.*?)</summary>", re.DOTALL)
-
-
-def upstream_message(response: httpx.Response) -> str | None:
-    """The upstream's own explanation of an error: arXiv's error-feed entry, or a JSON `error`/`message`."""
-    body = response.content[:20000]
-    found = _ERROR_FEED.search(body)
-    if found:
-        return " ".join(found.group(1).decode("utf-8", "replace").split())
-    if response.headers.get("content-type", "").startswith("application/json"):
-        return _json_message(body)
-    return None
-
-
-def _json_message(body: bytes) -> str | None:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return None
-    if isinstance(data, dict):
-        for key in ("error", "message", "detail"):
-            if isinstance(data.get(key), str):
-                return str(data[key])
-    return None
 
 
 Validator = Callable[[httpx.Response, int], None]
@@ -259,23 +188,31 @@ def polite_get(
     stats: RequestStats | None = None,
     validate: Validator | None = None,
     headers: dict[str, str] | None = None,
+    reachability: Reachability | None = None,
+    upstream: str | None = None,
 ) -> httpx.Response:
-    """GET `url` politely: limiter, User-Agent, timeout, bounded retries with backoff; 2xx or SourceError.
+    """GET `url` politely: limiter, User-Agent, timeouts, bounded retries with backoff; 2xx or SourceError.
 
     `validate(response, attempt)` may raise a SourceError for a 2xx body; EmptyPageError and
-    MalformedResponseError are retried like a 503, anything else is raised at once.
+    MalformedResponseError are retried like a 503, anything else is raised at once. A host that
+    `reachability` (the run's) already gave up on is not asked (SkippedError); `upstream` names it.
     """
-    call = _Call(client, url, source, settings, limiter, stats or RequestStats(), validate, headers or {})
+    call = _Call(
+        client, url, source, settings, limiter, stats or RequestStats(), validate, headers or {},
+        reachability or Reachability(), upstream or source,
+    )  # fmt: skip
     return call.run()
 
 
 class _Retry(Exception):
-    """A failed attempt that deserves another try; `error` is what to raise when none are left."""
+    """A failed attempt that deserves another try; `error` is what to raise when none are left. Without
+    `backoff` the next try goes as soon as the limiter lets it (a connect timeout never reached anyone)."""
 
-    def __init__(self, error: SourceError, retry_after: str | None = None) -> None:
+    def __init__(self, error: SourceError, retry_after: str | None = None, backoff: bool = True) -> None:
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
+        self.backoff = backoff
 
 
 @dataclass
@@ -290,6 +227,8 @@ class _Call:
     stats: RequestStats
     validate: Validator | None
     headers: dict[str, str]
+    reachability: Reachability
+    upstream: str
 
     def run(self) -> httpx.Response:
         attempts = self.settings.http_max_retries + 1
@@ -300,7 +239,8 @@ class _Call:
                 if attempt == attempts:
                     raise retry.error from retry.error.__cause__
                 self.stats.retries += 1
-                self._back_off(retry_delay(attempt, self.settings, retry.retry_after))
+                if retry.backoff:
+                    self._back_off(retry_delay(attempt, self.settings, retry.retry_after))
         raise AssertionError("unreachable: the loop returns or raises")
 
     def _attempt(self, attempt: int) -> httpx.Response:
@@ -322,25 +262,45 @@ class _Call:
         return response
 
     def _send(self, attempt: int) -> httpx.Response:
+        self.reachability.check(self.url, self.source, self.upstream)  # a host given up on: not asked
         if self.limiter is not None:
             self.limiter.wait()
         self.stats.requests += 1
         headers = {"User-Agent": self.settings.user_agent(), **self.headers}
         timeout = self.settings.http_timeout_seconds
+        connect = min(self.settings.http_connect_timeout_seconds, timeout)
         try:
-            return self.client.get(self.url, headers=headers, timeout=httpx.Timeout(timeout))
+            limits = httpx.Timeout(timeout, connect=connect)
+            response = self.client.get(self.url, headers=headers, timeout=limits)
+        except httpx.ConnectTimeout as exc:
+            raise self._connect_timeout(attempt, connect, exc) from exc
+        except httpx.ConnectError as exc:
+            reason = connect_failure(exc, host_of(self.url))
+            self.reachability.down(self.url, reason)
+            raise unreachable_error(self.source, self.url, self.upstream, reason, attempt) from exc
         except httpx.TimeoutException as exc:
             error: SourceError = RequestTimeoutError(
-                self.source, self.url, f"no answer within {timeout}s", attempt
+                self.source, self.url, f"no answer within {timeout:g}s", attempt
             )
             raise _Retry(error) from _cause(error, exc)
         except httpx.TransportError as exc:
-            error = TransportError(self.source, self.url, f"{type(exc).__name__}: {exc}", attempt)
+            error = TransportError(self.source, self.url, collapse(f"{type(exc).__name__}: {exc}"), attempt)
             raise _Retry(error) from _cause(error, exc)
+        self.reachability.answered(self.url)
+        return response
+
+    def _connect_timeout(self, attempt: int, seconds: float, exc: Exception) -> Exception:
+        """Another try at once, or UnreachableError once the host timed out CONNECT_TIMEOUTS times running."""
+        reason = self.reachability.timed_out(self.url, seconds)
+        if reason is not None:
+            return unreachable_error(self.source, self.url, self.upstream, reason, attempt)
+        error = RequestTimeoutError(self.source, self.url, f"no connection within {seconds:g}s", attempt)
+        _cause(error, exc)
+        return _Retry(error, backoff=False)
 
     def _status_error(self, response: httpx.Response, attempt: int) -> HTTPStatusError:
         detail = upstream_message(response)
-        message = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+        message = collapse(f"HTTP {response.status_code} {response.reason_phrase}")
         if detail:
             message = f"{message}: {detail}"
         return HTTPStatusError(self.source, self.url, message, attempt, status=response.status_code)

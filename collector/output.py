@@ -1,16 +1,20 @@
-"""What the `radar` command prints: rich tables and trees for people, JSON for machines, progress bars.
+"""What the `radar` command prints: rich tables and trees for people, JSON for machines, progress (bars on
+a terminal, one plain line per source/query in a log or a container).
 
 JSON objects come from the records themselves (dataclasses.asdict, datetimes as ISO 8601), keeping the
 documented `--json` shapes; only the reading-list item names its fields, because that shape is a
-contract narrower than the item. Text from upstream is untrusted: it goes into tables as `Text`, never
-as Rich markup.
+contract narrower than the item. Text from upstream is untrusted: the consoles read no markup and no
+emoji codes at all (`[/]`, `[link=…]` and `:smile:` in a title print as themselves), every untrusted
+string goes out through `plain` (a `Text`, its control characters stripped once more: rows stored before
+the normaliser stripped them must not reach a terminal as escape sequences either).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -29,13 +33,20 @@ from rich.text import Text
 from rich.tree import Tree
 
 from collector import runs
+from collector.normalise import strip_controls
 from collector.ranking import FrontierWeek, ReadingItem
 from collector.reading_lists import ReadingList, window_note
 from collector.roadmap import Roadmap, Topic
 from db import HFSignals, Resource, RunRow
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# No markup, no emoji codes, no highlighting: whatever a string holds is printed as it is.
+out = Console(highlight=False, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+
+
+def plain(text: object, style: str = "") -> Text:
+    """Untrusted text as a rich Text: literal, and without control characters (escape sequences)."""
+    return Text(strip_controls(str(text)), style=style)
 
 
 # -- JSON -----------------------------------------------------------------------------------------------
@@ -133,39 +144,44 @@ def week_json(
 
 # -- tables ---------------------------------------------------------------------------------------------
 def roadmap_tree(roadmap: Roadmap, path: object) -> Tree:
-    tree = Tree(f"[bold]Roadmap Radar[/] — {len(roadmap.topics)} topics ({path})")
+    tree = Tree(Text.assemble(("Roadmap Radar", "bold"), plain(f" — {len(roadmap.topics)} topics ({path})")))
     for level, info in roadmap.levels.items():
-        branch = tree.add(Text.assemble((level, "bold cyan"), f" {info.name_zh} / {info.name_en}"))
+        branch = tree.add(Text.assemble((level, "bold cyan"), plain(f" {info.name_zh} / {info.name_en}")))
         groups: dict[str | None, Tree] = {}
         for topic in roadmap.topics_at(level):
             parent = groups.get(topic.group) or branch
             if topic.group and topic.group not in groups:
-                parent = groups[topic.group] = branch.add(Text(topic.group, style="magenta"))
+                parent = groups[topic.group] = branch.add(plain(topic.group, style="magenta"))
             detail = (
                 f" ({topic.id}, {len(topic.seminal)} classics"
                 + ("" if topic.query else ", no arXiv query")
                 + ")"
             )
-            parent.add(Text.assemble(f"{topic.name_zh} · {topic.name_en}", (detail, "dim")))
+            parent.add(Text.assemble(plain(f"{topic.name_zh} · {topic.name_en}"), plain(detail, "dim")))
     return tree
 
 
 COUNT_COLUMNS = ("fetched", "new", "updated", "errors", "requests")
 
 
+STATUS_STYLES = {"failed": "red", "skipped": "yellow", "interrupted": "yellow", "running": "cyan"}
+
+
 def runs_table(rows: Sequence[RunRow], title: str) -> Table:
     """One row per source/query; notes and errors go below the table (`print_runs`), where they fit."""
-    table = Table(title=title)
+    table = Table(title=plain(title))
     table.add_column("#", justify="right")
     table.add_column("source")
     table.add_column("query", overflow="fold", ratio=1)
+    table.add_column("status")
     for column in COUNT_COLUMNS:
         table.add_column(column, justify="right")
     for number, r in enumerate(rows, 1):
         counts = (str(getattr(r, column)) for column in COUNT_COLUMNS)
-        table.add_row(str(number), Text(r.source), Text(r.query), *counts, style="red" if r.errors else None)
+        cells = (plain(r.source), plain(r.query), plain(r.status))
+        table.add_row(str(number), *cells, *counts, style=STATUS_STYLES.get(r.status))
     if not rows:
-        table.add_row("", "-", "nothing to do", *("0" for _ in COUNT_COLUMNS))
+        table.add_row("", "-", "nothing to do", "", *("0" for _ in COUNT_COLUMNS))
     return table
 
 
@@ -173,8 +189,14 @@ def print_runs(rows: Sequence[RunRow], title: str) -> None:
     out.print(runs_table(rows, title))
     for number, r in enumerate(rows, 1):
         if r.error:
-            style = "red" if r.errors else "dim"
-            out.print(Text.assemble((f"#{number} {r.source}: ", style), r.error))
+            style = STATUS_STYLES.get(r.status, "dim")
+            out.print(Text.assemble(plain(f"#{number} {r.source}: ", style), plain(r.error)))
+
+
+def print_unreachable(found: Sequence[runs.Unreachable]) -> None:
+    """One line per upstream this run could not reach, with how many source/queries it skipped."""
+    for upstream in found:
+        err.print(plain(upstream.sentence(), "yellow"))
 
 
 def reading_table(reading: ReadingList, items: Sequence[ReadingItem]) -> Table:
@@ -182,7 +204,7 @@ def reading_table(reading: ReadingList, items: Sequence[ReadingItem]) -> Table:
     title = f"{topic.level} · {topic.name_zh} · {topic.name_en}\n{window_note(reading)}"
     if reading.applications_total:
         title += f" {reading.applications_total} more only use it (◦ applications)."
-    table = Table(title=Text(title), show_lines=False)
+    table = Table(title=plain(title), show_lines=False)
     for column in ("", "arXiv", "date", "title", "score", "why"):
         table.add_column(column)
     for item in items:
@@ -194,18 +216,18 @@ def reading_table(reading: ReadingList, items: Sequence[ReadingItem]) -> Table:
             else ("" if item.fetched else "not fetched yet")
         )
         mark = {"classic": "★", "trending": "↑", "applications": "◦"}.get(item.section, "·")
-        table.add_row(mark, item.arxiv_id or "-", when, Text(item.title), score, Text(why))
+        table.add_row(mark, plain(item.arxiv_id or "-"), when, plain(item.title), score, plain(why))
     return table
 
 
 def frontier_table(week: FrontierWeek) -> Table:
-    table = Table(title=f"L4 frontier · week {week.label} (from {week.start:%Y-%m-%d})")
+    table = Table(title=plain(f"L4 frontier · week {week.label} (from {week.start:%Y-%m-%d})"))
     for column in ("arXiv", "title", "upvotes", "stars", "topics"):
         table.add_column(column, justify="right" if column in ("upvotes", "stars") else "left")
     for item in week.papers:
         hf = item.signals or HFSignals("")
-        table.add_row(item.arxiv_id, Text(item.title), str(hf.upvotes or ""), str(hf.github_stars or ""),
-                      ", ".join(item.topic_ids[:3]))  # fmt: skip
+        table.add_row(plain(item.arxiv_id or ""), plain(item.title), str(hf.upvotes or ""),
+                      str(hf.github_stars or ""), plain(", ".join(item.topic_ids[:3])))  # fmt: skip
     return table
 
 
@@ -215,18 +237,60 @@ def jobs_table(jobs: Sequence[Any]) -> Table:
         table.add_column(column)
     for job in jobs:
         when = f"{job.next_run_time:%Y-%m-%d %H:%M %Z}" if job.next_run_time else "paused"
-        table.add_row(job.id, Text(job.trigger), when, Text(job.description))  # "cron[…]" is no markup
+        table.add_row(
+            plain(job.id), plain(job.trigger), when, plain(job.description)
+        )  # "cron[…]" is no markup
     return table
 
 
 def say_error(message: str) -> None:
-    err.print(Text.assemble(("error: ", "bold red"), message))
+    err.print(Text.assemble(("error: ", "bold red"), plain(message)))
+
+
+def say(message: str, style: str = "") -> None:
+    out.print(plain(message, style))
 
 
 # -- progress -------------------------------------------------------------------------------------------
 def progress_bars(disable: bool) -> Progress:
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+    )
     return Progress(*columns, TimeElapsedColumn(), console=err, transient=False, disable=disable)
+
+
+@contextmanager
+def collect_progress(as_json: bool) -> Iterator[runs.Progress]:
+    """Bars on a terminal (none with --json); elsewhere (a log, a container, a pipe) one plain line per
+    source/query on stderr, so progress is visible where nothing redraws."""
+    if not err.is_terminal:
+        yield LineProgress(err)
+        return
+    with progress_bars(disable=as_json) as bars:
+        yield RichProgress(bars)
+
+
+class LineProgress(runs.Progress):
+    """One line per finished source/query with its counts: what a log can count."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def finish(self, label: str, run: RunRow) -> None:
+        self.console.print(plain(progress_line(run), STATUS_STYLES.get(run.status, "")), soft_wrap=True)
+
+
+def progress_line(run: RunRow) -> str:
+    """One source/query as a line, e.g.
+    `api 2025-06-01..2026-06-30 lora: ok, 3 page(s), 250 fetched, 200 new, 3 updated, 4 request(s), 9.1 s`."""
+    seconds = (run.finished_at - run.started_at).total_seconds()
+    counts = f"{run.pages} page(s), {run.fetched} fetched, {run.new} new, {run.updated} updated"
+    line = f"{run.source} {run.query}: {run.status}, {counts}, {run.requests} request(s), {seconds:.1f} s"
+    problem = (run.error or "").splitlines()[0][:300] if run.error and not run.ok else ""
+    return f"{line} — {problem}" if problem else line
 
 
 class RichProgress(runs.Progress):

@@ -11,13 +11,17 @@
                reading-list papers due ──HuggingFace.paper──▶ Store.store_hf
     hf-search  topic names ──HuggingFace.search──▶ Store.store_hf, then arXiv metadata as for hf
     feeds      roadmap feeds ──Upstreams.feed──▶ posts ──upsert_resources──▶ db
-    every source/query ──RunRecorder.run──▶ db.runs (counts, and the error if any)
+    every source/query ──RunRecorder.run──▶ db.runs: a live row (pages, papers so far), then its counts,
+                                             and the error if any (ok, failed, skipped, interrupted)
 
 `collect` takes the database's collection lock, prepares the store under it, then runs the chosen
 sources in pipeline order through SOURCE_RUNS (collector/source_runs.py), one function per Source.
 Each page is stored (and matched) in its own transaction as soon as it arrives, so a failure later in
 the run loses nothing already fetched. A SourceError is recorded against its source/query and the run
-goes on; anything else is a bug and propagates.
+goes on; anything else is a bug and propagates (its row recorded as failed first). A host found
+unreachable (its name does not resolve, it refuses connections, connect timeouts in a row) is skipped by
+the rest of the run (collector.reachability): its remaining source/queries are recorded as skipped, and
+the report names each unreachable upstream.
 """
 
 from __future__ import annotations
@@ -80,7 +84,7 @@ class Collection:
         """A run over a prepared database (see Store.prepare); close it, or use it in `with`."""
         store = Store(engine, roadmap, now)
         upstreams = Upstreams(settings, limiters or Limiters.shared(settings))
-        recorder = RunRecorder(store.record_run, lambda: upstreams.requests, progress)
+        recorder = RunRecorder(store, lambda: upstreams.requests, progress)
         return cls(RunContext(settings, roadmap, store, upstreams, recorder, now))
 
     def run(self, request: Request) -> CollectReport:
@@ -116,6 +120,7 @@ def collect(
         CollectionLock(engine, settings.lock_ttl_seconds),
         Collection.open(settings, roadmap, engine, now, progress) as collection,
     ):
+        collection.store.interrupt_running()  # under the lock: a live row left now belongs to a dead run
         collection.store.prepare(roadmap)
         return collection.run(request)
 

@@ -3,6 +3,8 @@
 `load_roadmap` never shows a traceback for a bad file: it raises `RoadmapError` listing every problem
 found (file, line, topic id, field path), sorted by line. YAML numbers with a dot are read as text, so an
 unquoted arXiv id such as `1706.03760` keeps its trailing zero instead of becoming the float 1706.0376.
+Loading is bounded: a file over MAX_BYTES, or one whose aliases expand past MAX_NODES nodes (a "billion
+laughs" of anchors nine deep and ten wide), is refused before anything walks it.
 The models themselves live in collector.roadmap_model; they are re-exported here.
 """
 
@@ -58,6 +60,10 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+# roadmap.yaml is about 120 kB and 6,300 YAML nodes; these leave thirty to eighty times the room.
+MAX_BYTES = 10_000_000
+MAX_NODES = 200_000
+
 _CHILD_MODELS: dict[str, type[BaseModel]] = {
     "levels": Level,
     "topics": Topic,
@@ -90,6 +96,8 @@ def load_roadmap(path: Path) -> Roadmap:
 
 def _read_text(path: Path) -> str:
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise RoadmapError(str(path), [f"{path}: larger than {MAX_BYTES:,} bytes: not a roadmap"])
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RoadmapError(str(path), [f"{path}: file not found (set RADAR_ROADMAP_PATH?)"]) from None
@@ -102,16 +110,56 @@ def _read_text(path: Path) -> str:
 
 
 def _parse_yaml(name: str, text: str) -> tuple[yaml.Node | None, object]:
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # the reader checks the characters here: a NUL or ESC fails at once
         node = loader.get_single_node()
+        _check_size(name, node)
         return node, (loader.construct_document(node) if node is not None else None)
     except yaml.MarkedYAMLError as error:
         raise RoadmapError(name, [_yaml_problem(name, error)]) from None
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        character = f"#x{error.character:04x}" if isinstance(error.character, int) else repr(error.character)
+        raise RoadmapError(
+            name, [f"{name}:{line}: the character {character} is not allowed in YAML"]
+        ) from None
     except yaml.YAMLError as error:
         raise RoadmapError(name, [f"{name}: YAML error: {error}"]) from None
+    except RecursionError:
+        raise RoadmapError(name, [f"{name}: nested too deep to be a roadmap"]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _check_size(name: str, root: yaml.Node | None) -> None:
+    """Refuse a document whose aliases expand past MAX_NODES nodes (or refer to themselves)."""
+    sizes: dict[int, int] = {}
+    if root is not None and _expanded(root, sizes, set()) > MAX_NODES:
+        raise RoadmapError(
+            name, [f"{name}: its aliases expand to more than {MAX_NODES:,} nodes: not a roadmap"]
+        )
+
+
+def _expanded(node: yaml.Node, sizes: dict[int, int], path: set[int]) -> int:
+    """How many nodes `node` stands for once every alias is expanded (memoised: each node is seen once)."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    if id(node) in path:
+        return MAX_NODES + 1  # an alias inside its own anchor: endless once expanded
+    path.add(id(node))
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    total = 1
+    for child in children:
+        total = min(total + _expanded(child, sizes, path), MAX_NODES + 1)
+    path.discard(id(node))
+    sizes[id(node)] = total
+    return total
 
 
 def _yaml_problem(name: str, error: yaml.MarkedYAMLError) -> str:

@@ -1,18 +1,30 @@
-"""The bookkeeping of a collection run: each source/query is counted while it runs (`RunTally`) and
-recorded as one row of the runs table, with its SourceError if it failed; progress is reported as it
-goes. An expected failure (a SourceError) is recorded and the run goes on; anything else propagates.
+"""The bookkeeping of a collection run: each source/query is one row of the runs table, written when it
+starts and updated as its pages arrive (a live row any process can read: the dashboard, `radar status`),
+then closed with its counts and how it ended:
+
+    ok            the work finished
+    failed        a SourceError (recorded with its message), or a bug (recorded, then raised)
+    skipped       its upstream was found unreachable earlier in the run: nothing was asked
+    interrupted   Ctrl-C or SIGTERM stopped it (recorded, then raised)
+
+The row is closed in a `finally`, whatever happens. Progress is reported to a `Progress` as it goes.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Protocol
 
 from collector.clock import utc_now
-from collector.errors import SourceError
+from collector.errors import SkippedError, SourceError, UnreachableError
 from db import RunRow, UpsertResult
+
+# Seconds between two writes of a live row's progress (its first and last writes always happen).
+PROGRESS_INTERVAL = 1.0
 
 
 class Progress:
@@ -25,7 +37,15 @@ class Progress:
         """`fetched` more papers arrived for `label`; `total` once the upstream has told it."""
 
     def finish(self, label: str, run: RunRow) -> None:
-        """The source/query is done (or failed): its recorded row."""
+        """The source/query is done (or failed, or skipped): its recorded row."""
+
+
+class RunLog(Protocol):
+    """Where run rows are kept (collector.store.Store: the runs table)."""
+
+    def start_run(self, run: RunRow) -> int: ...
+
+    def update_run(self, row_id: int, run: RunRow) -> None: ...
 
 
 @dataclass
@@ -35,7 +55,9 @@ class RunTally:
     fetched: int = 0
     new: int = 0
     updated: int = 0
-    skipped: int = 0
+    pages: int = 0
+    skipped: int = 0  # items that were no paper
+    dropped: int = 0  # items kept without some unusable value
     notes: list[str] = field(default_factory=list)
 
     def add(self, fetched: int, result: UpsertResult) -> None:
@@ -45,11 +67,27 @@ class RunTally:
 
 
 @dataclass(frozen=True)
+class Unreachable:
+    """An upstream this run could not reach: why, and how many source/query rows it skipped."""
+
+    upstream: str
+    reason: str
+    skipped: int
+
+    def sentence(self) -> str:
+        """ "arXiv cannot be reached from this machine: <reason>; skipped 11 queries"."""
+        queries = "query" if self.skipped == 1 else "queries"
+        skipped = f"skipped {self.skipped} {queries}"
+        return f"{self.upstream} cannot be reached from this machine: {self.reason}; {skipped}"
+
+
+@dataclass(frozen=True)
 class CollectReport:
-    """What one collection run did: one row per source/query."""
+    """What one collection run did: one row per source/query, and the upstreams it could not reach."""
 
     run_id: str
     runs: tuple[RunRow, ...]
+    unreachable: tuple[Unreachable, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -63,60 +101,106 @@ class CollectReport:
 Work = Callable[[RunTally], None]
 
 
+@dataclass
+class _Live:
+    """The row of the source/query running now, and what it had when it started."""
+
+    row: RunRow
+    row_id: int
+    requests_before: int
+    tally: RunTally = field(default_factory=RunTally)
+    written: float = field(default_factory=time.monotonic)
+
+
 class RunRecorder:
-    """Runs each source/query's work and records its row with `record` (the store's runs table)."""
+    """Runs each source/query's work as one live row of the runs table (kept by `log`)."""
 
     def __init__(
         self,
-        record: Callable[[RunRow], None],
+        log: RunLog,
         requests: Callable[[], int],
         progress: Progress | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self.record, self.requests, self.clock = record, requests, clock
+        self.log, self.requests, self.clock = log, requests, clock
         self.progress = progress or Progress()
         self.run_id = uuid.uuid4().hex[:12]
         self.rows: list[RunRow] = []
+        self._live: _Live | None = None
+        self._unreachable: dict[tuple[str, str], Unreachable] = {}
 
     def run(
         self, source: str, label: str, work: Work, topic_ids: Sequence[str] = (), total: int | None = None
     ) -> RunRow:
-        """Run `work`, record its counts (and its SourceError, if any) as one row of the runs table."""
-        started, requests_before = self.clock(), self.requests()
-        tally, error = RunTally(), None
-        self.progress.start(label, total)
-        try:
-            work(tally)
-        except SourceError as exc:
-            error = str(exc)
-        run = RunRow(
-            run_id=self.run_id,
-            source=source,
-            query=label,
-            started_at=started,
-            finished_at=self.clock(),
-            fetched=tally.fetched,
-            new=tally.new,
-            updated=tally.updated,
-            errors=1 if error else 0,
-            error="; ".join([*tally.notes, error] if error else tally.notes) or None,
-            requests=self.requests() - requests_before,
-            topic_ids=tuple(topic_ids),
+        """Run `work` as one row: written now as "running", closed with its counts and how it ended."""
+        started = self.clock()
+        row = RunRow(
+            self.run_id, source, label, started, started, topic_ids=tuple(topic_ids), status="running"
         )
-        self.record(run)
-        self.rows.append(run)
-        self.progress.finish(label, run)
-        return run
+        live = self._live = _Live(row, self.log.start_run(row), self.requests())
+        self.progress.start(label, total)
+        status, error = "interrupted", "interrupted (Ctrl-C or SIGTERM)"
+        try:
+            work(live.tally)
+            status, error = "ok", ""
+        except SourceError as exc:
+            status, error = ("skipped" if isinstance(exc, SkippedError) else "failed"), str(exc)
+            self._note_unreachable(exc)
+        except BaseException as exc:  # a bug, Ctrl-C or SIGTERM: recorded, then raised
+            if not isinstance(exc, KeyboardInterrupt):
+                status, error = "failed", f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            closed = self._close(live, status, error)
+        return closed
+
+    def advance(self, label: str, fetched: int, pages: int = 1) -> None:
+        """`fetched` more papers (in `pages` pages) of the running source/query were stored."""
+        self.progress.advance(label, fetched)
+        live = self._live
+        if live is None:
+            return
+        live.tally.pages += pages
+        if time.monotonic() - live.written >= PROGRESS_INTERVAL:
+            self.log.update_run(live.row_id, self._snapshot(live, "running", ""))
+            live.written = time.monotonic()
 
     def report(self) -> CollectReport:
-        return CollectReport(self.run_id, tuple(self.rows))
+        return CollectReport(self.run_id, tuple(self.rows), tuple(self._unreachable.values()))
+
+    def _snapshot(self, live: _Live, status: str, error: str) -> RunRow:
+        tally = live.tally
+        notes = "; ".join([*tally.notes, error] if error else tally.notes) or None
+        return replace(
+            live.row, finished_at=self.clock(), fetched=tally.fetched, new=tally.new, updated=tally.updated,
+            errors=0 if status in ("ok", "running") else 1, error=notes,
+            requests=self.requests() - live.requests_before, status=status, pages=tally.pages,
+        )  # fmt: skip
+
+    def _close(self, live: _Live, status: str, error: str) -> RunRow:
+        run = self._snapshot(live, status, error)
+        self._live = None
+        self.log.update_run(live.row_id, run)
+        self.rows.append(run)
+        self.progress.finish(run.query, run)
+        return run
+
+    def _note_unreachable(self, exc: SourceError) -> None:
+        if isinstance(exc, UnreachableError):  # one line per upstream and reason (arXiv has two hosts)
+            key = (exc.upstream, exc.reason)
+            known = self._unreachable.get(key) or Unreachable(exc.upstream, exc.reason, 0)
+            self._unreachable[key] = replace(known, skipped=known.skipped + isinstance(exc, SkippedError))
 
 
 def finish_batch(failures: Sequence[SourceError], total: int, what: str, tally: RunTally) -> None:
     """Notes for skipped items and failed requests of a many-request source; the first failure is raised
-    (so the source/query is recorded as failed) after everything else was stored."""
+    (so the source/query is recorded as failed) after everything else was stored. When every failure was
+    a skip (the upstream was already known unreachable), the row is a skip too."""
     if tally.skipped:
         tally.notes.append(f"{tally.skipped} malformed item(s) skipped")
+    if tally.dropped:
+        tally.notes.append(f"{tally.dropped} item(s) with unusable values (dropped)")
     if failures:
-        tally.notes.append(f"{len(failures)} of {total} {what} failed")
-        raise failures[0]
+        if not all(isinstance(f, SkippedError) for f in failures):
+            tally.notes.append(f"{len(failures)} of {total} {what} failed")
+        raise next((f for f in failures if not isinstance(f, SkippedError)), failures[0])

@@ -1,23 +1,30 @@
-"""Serving the dashboard: the `streamlit run` command, and what `radar up` says about failed sources.
+"""Serving: the dashboard as a child process (`streamlit run dashboard/app.py`, headless, the database URL in
+its environment; it reads the database only), the first collection of `radar up` as a second child beside
+it, and SIGTERM handled like Ctrl-C so that children and locks are never left behind.
 
-The dashboard runs as a child process (`streamlit run dashboard/app.py`, headless) with the database URL
-in its environment; it reads the database only.
+    radar up ──▶ streamlit run …            serves at once, whatever the collection does
+             └─▶ radar collect --source all  in the background; its lines echoed, prefixed, as they come
+                                             (one per source/query: it sees a pipe, not a terminal)
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from collector.sources import UPSTREAMS
-from db import RunRow
+from collector.errors import ConfigError
 
-UPSTREAM_OF = {str(source): name for source, name in UPSTREAMS.items()}
+# How long a stopped child may take to record its runs and release the collection lock.
+STOP_GRACE_SECONDS = 15
 
 
 def app_path() -> Path:
@@ -38,24 +45,36 @@ def streamlit_command(port: int, address: str) -> list[str]:
     ]  # fmt: skip
 
 
-def serve_dashboard(database_url: str, port: int, address: str) -> int:
-    """Run the dashboard until it exits, Ctrl-C or SIGTERM; returns its exit code (0 after a stop).
+def check_listen(address: str, port: int) -> None:
+    """ConfigError (exit 2) unless the dashboard could listen on address:port now: a real port, an
+    address of this machine, nobody else listening there."""
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"--port {port} is not a TCP port (1-65535)")
+    try:
+        family, kind, proto, _, where = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise ConfigError(f"--address {address!r} is not an address of this machine ({exc})") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the dashboard's server does
+        try:
+            probe.bind(where)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise ConfigError(
+                f"cannot serve on {address}:{port}: {reason} (is another dashboard running? try --port)"
+            ) from None
 
-    SIGTERM (`docker compose stop`, a service manager) is handled like Ctrl-C: without it this process
-    would die and leave the Streamlit server running, orphaned, on its port.
-    """
-    env = {**os.environ, "RADAR_DATABASE_URL": database_url}
-    process = subprocess.Popen(streamlit_command(port, address), env=env)
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM (`docker stop`, a service manager, `radar up` stopping its child) raises
+    KeyboardInterrupt like Ctrl-C, so `finally` blocks record the runs and release the lock."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        return 0
+        yield
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -64,13 +83,65 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def unreachable(runs: Sequence[RunRow]) -> list[str]:
-    """One plain sentence per upstream whose runs failed, e.g. "arXiv could not be reached: …"."""
-    failed: dict[str, str] = {}
-    for run in runs:
-        if run.errors:
-            name = UPSTREAM_OF.get(run.source, run.source)
-            failed.setdefault(name, (run.error or "unknown error").splitlines()[0][:200])
-    return [
-        f"{name} could not be reached or answered with an error: {error}" for name, error in failed.items()
-    ]
+@dataclass
+class Background:
+    """A command running beside the dashboard, its output echoed line by line by a thread."""
+
+    process: subprocess.Popen[bytes]
+    echo: threading.Thread
+
+
+def start_background(
+    argv: Sequence[str], env: dict[str, str], on_line: Callable[[str], None], on_exit: Callable[[int], None]
+) -> Background:
+    """Start `radar <argv>` with stdout and stderr piped; each line goes to `on_line`, the exit code to
+    `on_exit` once the output has ended."""
+    command = [sys.executable, "-m", "collector.cli", *argv]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+    )
+    echo = threading.Thread(target=_echo, args=(process, on_line, on_exit), name="radar-echo", daemon=True)
+    echo.start()
+    return Background(process, echo)
+
+
+def _echo(
+    process: subprocess.Popen[bytes], on_line: Callable[[str], None], on_exit: Callable[[int], None]
+) -> None:
+    assert process.stdout is not None
+    for raw in process.stdout:
+        on_line(raw.decode("utf-8", "replace").rstrip("\n"))
+    on_exit(process.wait())
+
+
+def serve_dashboard(database_url: str, port: int, address: str, beside: Background | None = None) -> int:
+    """Run the dashboard until it exits, Ctrl-C or SIGTERM; returns its exit code (0 after a stop).
+
+    SIGTERM (`docker compose stop`, a service manager) is handled like Ctrl-C: without it this process
+    would die and leave the Streamlit server running, orphaned, on its port. A command running `beside`
+    it is stopped too (SIGTERM: it records its runs as interrupted and releases the collection lock).
+    """
+    env = {**os.environ, "RADAR_DATABASE_URL": database_url}
+    process = subprocess.Popen(streamlit_command(port, address), env=env)
+    try:
+        with sigterm_as_interrupt():
+            return process.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(process)
+        if beside is not None:
+            stop(beside.process)
+            beside.echo.join(timeout=STOP_GRACE_SECONDS)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it is still there after STOP_GRACE_SECONDS."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

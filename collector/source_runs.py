@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 import db
 from collector import plan
 from collector.config import Settings
-from collector.errors import SourceError
+from collector.errors import MalformedItemError, SourceError
 from collector.roadmap import Roadmap
 from collector.runs import RunRecorder, RunTally, finish_batch
 from collector.sources import Source
@@ -51,7 +51,7 @@ class RunContext:
     def store_pages(self, label: str, pages: Iterable[list[PaperRecord]], tally: RunTally) -> None:
         for page in pages:
             tally.add(len(page), self.store.store_papers(page))
-            self.recorder.progress.advance(label, len(page))
+            self.recorder.advance(label, len(page))
 
     def session(self) -> AbstractContextManager[Session]:
         return db.session_scope(self.store.engine)
@@ -80,7 +80,7 @@ def ingest_listing(context: RunContext, categories: Sequence[str], tally: RunTal
     if found.skipped:
         tally.notes.append(f"{found.skipped} malformed entr(y/ies) skipped")
     tally.add(len(found.entries), context.store.store_papers(records))
-    context.recorder.progress.advance(",".join(categories), len(found.entries))
+    context.recorder.advance(",".join(categories), len(found.entries))
 
 
 def backfill(context: RunContext, request: Request) -> None:
@@ -128,7 +128,7 @@ def seminal(context: RunContext, request: Request) -> None:
 def asked_since(context: RunContext, label: str, since: datetime) -> bool:
     with context.session() as session:
         runs = db.last_runs(session, limit=20, source=Source.SEMINAL)
-    return any(r.query == label and not r.errors and r.finished_at >= since for r in runs)
+    return any(r.query == label and r.ok and r.finished_at >= since for r in runs)
 
 
 # -- Hugging Face ---------------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def huggingface(context: RunContext, request: Request) -> None:
 def ingest_hf_days(context: RunContext, label: str, days: Sequence[date], tally: RunTally) -> None:
     failures: list[SourceError] = []
     for day in days:
-        context.recorder.progress.advance(label, 1)
+        context.recorder.advance(label, 1, pages=0)  # the bar moves; a page counts once it is stored
         try:
             store_hf_page(context, context.upstreams.hf.daily(day), tally)
         except SourceError as exc:  # the other days are still worth having
@@ -155,7 +155,9 @@ def ingest_hf_days(context: RunContext, label: str, days: Sequence[date], tally:
 
 def store_hf_page(context: RunContext, page: HFPage, tally: RunTally) -> None:
     tally.add(len(page.items), context.store.store_hf(page.items))
+    tally.pages += 1
     tally.skipped += page.skipped
+    tally.dropped += page.dropped
 
 
 def hf_arxiv_metadata(context: RunContext) -> None:
@@ -187,21 +189,32 @@ def ingest_hf_pages(context: RunContext, label: str, arxiv_ids: Sequence[str], t
     failures: list[SourceError] = []
     absent = 0
     for arxiv_id in arxiv_ids:
-        context.recorder.progress.advance(label, 1)
+        context.recorder.advance(label, 1, pages=0)
         try:
-            item = context.upstreams.hf.paper(arxiv_id)
+            absent += not store_hf_paper(context, arxiv_id, tally)
         except SourceError as exc:
             failures.append(exc)
             continue
-        if item is None:
-            absent += 1
-        else:
-            tally.add(1, context.store.store_hf([item]))
         with context.session() as session:
             db.mark_hf_checked(session, [arxiv_id], context.now)
     if absent:
         tally.notes.append(f"{absent} without an HF page")
     finish_batch(failures, len(arxiv_ids), "paper page(s)", tally)
+
+
+def store_hf_paper(context: RunContext, arxiv_id: str, tally: RunTally) -> bool:
+    """The paper's HF page, stored; False when HF has none. A page describing no usable paper is counted."""
+    try:
+        item = context.upstreams.hf.paper(arxiv_id)
+    except MalformedItemError:
+        tally.skipped += 1
+        return True
+    if item is None:
+        return False
+    tally.add(1, context.store.store_hf([item]))
+    tally.pages += 1
+    tally.dropped += bool(item.dropped)
+    return True
 
 
 def hf_search(context: RunContext, request: Request) -> None:
@@ -217,7 +230,7 @@ def hf_search(context: RunContext, request: Request) -> None:
 def ingest_hf_search(context: RunContext, label: str, topic_ids: Sequence[str], tally: RunTally) -> None:
     failures: list[SourceError] = []
     for topic_id in topic_ids:
-        context.recorder.progress.advance(label, 1)
+        context.recorder.advance(label, 1, pages=0)
         text = plan.search_text(context.roadmap.topic(topic_id).name_en)
         try:
             store_hf_page(context, context.upstreams.hf.search(text, context.settings.hf_search_limit), tally)

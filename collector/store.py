@@ -7,6 +7,8 @@ transaction per page, and the roadmap is brought into the database before a run.
     store_papers  arXiv records: upsert, match the new or changed papers, code links of their text
     store_hf      Hugging Face items: their fields merged into the papers' rows, their resources, and
                   papers new to us (seeded from HF) matched
+    runs          the live rows of collector.runs (started, updated, closed), and the leftovers of a
+                  collector that died marked interrupted
 """
 
 from __future__ import annotations
@@ -97,6 +99,16 @@ class Store:
             db.replace_matches(session, result.new_ids, matches, self.now)
         return result
 
-    def record_run(self, run: RunRow) -> None:
+    # -- the runs table (collector.runs.RunLog) --------------------------------------------------------------
+    def start_run(self, run: RunRow) -> int:
         with db.session_scope(self.engine) as session:
-            db.record_run(session, run)
+            return db.record_run(session, run)
+
+    def update_run(self, row_id: int, run: RunRow) -> None:
+        with db.session_scope(self.engine) as session:
+            db.update_run(session, row_id, run)
+
+    def interrupt_running(self) -> int:
+        """Live rows left by a collector that died (call under the collection lock) become interrupted."""
+        with db.session_scope(self.engine) as session:
+            return db.interrupt_running(session, self.now, "interrupted: its process stopped before the end")

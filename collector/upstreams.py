@@ -15,6 +15,7 @@ import httpx
 
 from collector.config import Settings
 from collector.http import RateLimiter, RequestStats, shared_arxiv_limiter, shared_hf_limiter
+from collector.reachability import Reachability
 from collector.sources.arxiv_api import ArxivAPI
 from collector.sources.arxiv_listing import Listing, fetch_listing
 from collector.sources.feeds import FeedPost, fetch_feed
@@ -37,14 +38,20 @@ class Limiters:
 
 
 class Upstreams:
-    """arXiv (API and listing), Hugging Face and blog feeds for one run; close it (or use `with`)."""
+    """arXiv (API and listing), Hugging Face and blog feeds for one run; close it (or use `with`).
+
+    `reachability` is shared by them all: a host one request found unreachable (its name does not
+    resolve, it refuses connections, connect timeouts in a row) is skipped by every later request of the
+    run, without a request.
+    """
 
     def __init__(self, settings: Settings, limiters: Limiters) -> None:
         self.settings, self.limiters = settings, limiters
+        self.reachability = Reachability()
         self._arxiv_http = httpx.Client(limits=httpx.Limits(max_connections=1))
         self._web = httpx.Client(follow_redirects=True)
-        self.api = ArxivAPI(settings, limiters.arxiv, self._arxiv_http)
-        self.hf = HuggingFace(settings, limiters.hf, self._web)
+        self.api = ArxivAPI(settings, limiters.arxiv, self._arxiv_http, self.reachability)
+        self.hf = HuggingFace(settings, limiters.hf, self._web, self.reachability)
         self._listing_stats = RequestStats()
         self._feed_stats = RequestStats()
 
@@ -61,11 +68,12 @@ class Upstreams:
 
     def listing(self, categories: Sequence[str]) -> Listing:
         return fetch_listing(
-            self.settings, self.limiters.arxiv, categories, self._arxiv_http, self._listing_stats
-        )
+            self.settings, self.limiters.arxiv, categories, self._arxiv_http, self._listing_stats,
+            self.reachability,
+        )  # fmt: skip
 
     def feed(self, url: str) -> list[FeedPost]:
-        return fetch_feed(self.settings, None, url, self._web, self._feed_stats)
+        return fetch_feed(self.settings, None, url, self._web, self._feed_stats, self.reachability)
 
     def close(self) -> None:
         self._arxiv_http.close()

@@ -1,8 +1,12 @@
-"""The Roadmap Radar dashboard: `streamlit run dashboard/app.py` (or `radar dashboard`); reads the db only."""
+"""The Roadmap Radar dashboard: `streamlit run dashboard/app.py` (or `radar dashboard`); reads the db only
+(the one write it starts is "Load the demo data", a `radar demo` process, when the database is empty)."""
 
 from __future__ import annotations
 
 import streamlit as st
+
+from collector.clock import utc_now
+from dashboard import data, status
 
 st.set_page_config(page_title="Roadmap Radar", page_icon="📡", layout="wide")
 navigation = st.navigation(
@@ -14,4 +18,5 @@ navigation = st.navigation(
         st.Page("app_pages/collector.py", title="Collector", icon="⚙️"),
     ]
 )
+status.show(data.database_url(), utc_now())  # every page: collecting now, or how fresh the data is
 navigation.run()

@@ -1,6 +1,7 @@
-""" "Collect now": `radar collect` in a background process, at most one per dashboard server and database.
+""" "Collect now" and "Load the demo data": `radar collect` (or `radar demo` into this database) in a
+background process, at most one per dashboard server and database.
 
-The server keeps the running process; the collection lock in the database (taken by the collector)
+The server keeps the running process; the collection lock in the database (taken by both commands)
 also stops a run while `radar collect` or the scheduler is collecting from another process.
 """
 
@@ -18,15 +19,22 @@ from pathlib import Path
 from collector.clock import utc_now
 
 LOG_TAIL_LINES = 15
+COLLECT = ("collect",)
+
+
+def demo_into(database_url: str) -> tuple[str, ...]:
+    """`radar demo` loading the recorded sample into this database, without serving it again."""
+    return ("demo", "--database-url", database_url, "--no-serve")
 
 
 @dataclass
 class Job:
-    """A `radar collect` started from the dashboard."""
+    """A `radar collect` (or `radar demo`) started from the dashboard."""
 
     process: subprocess.Popen[bytes]
     log: Path
     started: datetime
+    command: tuple[str, ...] = COLLECT
 
     @property
     def running(self) -> bool:
@@ -53,8 +61,9 @@ def current(database_url: str) -> Job | None:
     return _jobs.get(database_url)
 
 
-def start(database_url: str, now: datetime | None = None) -> Job | None:
-    """Start `radar collect` (the daily cycle) unless one is already running here; None if it is."""
+def start(database_url: str, now: datetime | None = None, command: tuple[str, ...] = COLLECT) -> Job | None:
+    """Start `radar <command>` (the daily cycle by default) unless a job is already running here for this
+    database; None if one is."""
     with _guard:
         job = _jobs.get(database_url)
         if job is not None and job.running:
@@ -63,11 +72,11 @@ def start(database_url: str, now: datetime | None = None) -> Job | None:
         env = {**os.environ, "RADAR_DATABASE_URL": database_url, "NO_COLOR": "1", "COLUMNS": "120"}
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "collector.cli", "collect"],
+                [sys.executable, "-m", "collector.cli", *command],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=env,
             )
-        _jobs[database_url] = job = Job(process, log, now or utc_now())
+        _jobs[database_url] = job = Job(process, log, now or utc_now(), command)
         return job

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 import db
 from collector import reading_lists
 from collector.config import Settings, load_settings
+from collector.freshness import NOT_COLLECTIONS, Freshness
 from collector.ranking import ReadingItem
 from collector.reading_lists import ReadingList
 from db import (
@@ -218,6 +219,34 @@ def link_label(resource: Resource) -> str:
 def topic_resources(url: str, topic_id: str) -> tuple[Resource, ...]:
     with db.session_scope(engine(url)) as session:
         return tuple(db.topic_resources(session, topic_id))
+
+
+def live_runs(url: str) -> list[RunRow]:
+    """Source/queries running now, in any process (read fresh: their rows change as pages arrive)."""
+    with db.session_scope(engine(url)) as session:
+        return [r for r in db.last_runs(session, limit=50) if r.running]
+
+
+def last_collection(url: str) -> list[RunRow]:
+    """The rows of the newest collection run (read fresh)."""
+    with db.session_scope(engine(url)) as session:
+        rows = [r for r in db.last_runs(session, limit=300) if r.source not in NOT_COLLECTIONS]
+    return [r for r in rows if r.run_id == rows[0].run_id] if rows else []
+
+
+def freshness(url: str, now: datetime) -> Freshness:
+    """When a collection last succeeded, and whether one is running now (see collector.freshness)."""
+    with db.session_scope(engine(url)) as session:
+        last = db.last_success(session, NOT_COLLECTIONS)
+        held = db.lock_holder(session, db.COLLECTION_LOCK)
+    stale_after = timedelta(hours=settings().stale_after_hours)
+    return Freshness(last, held is not None and held.expires_at > now, now, stale_after)
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def paper_total(url: str) -> int:
+    with db.session_scope(engine(url)) as session:
+        return db.paper_count(session)
 
 
 def runs_since(url: str, started: datetime) -> list[RunRow]:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 import altair as alt
 import streamlit as st
 
+from collector import freshness
 from collector.clock import utc_now
 from dashboard import data
 from dashboard.export import ExportItem, authors_short, to_bibtex, to_csv, to_markdown
@@ -126,10 +127,26 @@ def run_dict(run: RunRow) -> dict[str, object]:
         "started (UTC)": run.started_at.replace(microsecond=0, tzinfo=None),
         "source": run.source,
         "query": run.query,
+        "status": run.status,
         "fetched": run.fetched,
         "new": run.new,
         "updated": run.updated,
         "errors": run.errors,
         "requests": run.requests,
         "note": run.error or "",
+    }
+
+
+def live_dict(run: RunRow, now: datetime) -> dict[str, object]:
+    """A source/query running now as a table row: its progress so far."""
+    return {
+        "source": run.source,
+        "query": run.query,
+        "pages": run.pages,
+        "papers": run.fetched,
+        "new": run.new,
+        "updated": run.updated,
+        "requests": run.requests,
+        "running for": f"{max((now - run.started_at).total_seconds(), 0):.0f} s",
+        "last progress": freshness.ago(run.finished_at, now),
     }

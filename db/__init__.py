@@ -70,13 +70,16 @@ from db.resources import paper_resources, roadmap_feeds, topic_resources, upsert
 from db.runs import (
     COLLECTION_LOCK,
     acquire_lock,
+    interrupt_running,
     last_runs,
+    last_success,
     lock_holder,
     record_run,
     release_lock,
     renew_lock,
     scheduled_jobs,
     topic_last_collected,
+    update_run,
 )
 from db.search import (
     SEARCH_CAP,
@@ -134,8 +137,10 @@ __all__ = [
     "hf_lookup_candidates",
     "hf_only_ids",
     "hf_signals_by_id",
+    "interrupt_running",
     "iter_papers",
     "last_runs",
+    "last_success",
     "list_levels",
     "list_readers",
     "list_topics",
@@ -182,6 +187,7 @@ __all__ = [
     "trending_candidates",
     "upsert_hf_papers",
     "upsert_papers",
+    "update_run",
     "upsert_resources",
     "visit",
 ]

@@ -16,7 +16,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # JSONB on PostgreSQL so later issues can index or query inside the lists; plain JSON text elsewhere.
-JSONList: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
+# None is SQL NULL (not the JSON text 'null'), so "HF gave no keywords" reads as NULL everywhere.
+JSONList: TypeEngine[Any] = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 @lru_cache(maxsize=4096)

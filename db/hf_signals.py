@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, exists, or_, select, update
@@ -115,9 +115,12 @@ def hf_seed_record(paper: HFPaper, now: datetime) -> PaperRecord:
     """A paper row seeded from HF before arXiv has told us about it: version 0 and no categories.
 
     Version 0 marks "metadata from Hugging Face only": any arXiv record (version >= 1) replaces it whole
-    (see db.merge.merge_paper), and hf_only_ids finds the rows still waiting for arXiv.
+    (see db.merge.merge_paper), and hf_only_ids finds the rows still waiting for arXiv. Without a usable
+    publication date (the parser counted it as dropped) the day HF featured it stands in, and only
+    without that either the time it was seen.
     """
-    published = paper.published or now
+    featured = datetime.combine(paper.featured_on, time.min, tzinfo=UTC) if paper.featured_on else None
+    published = paper.published or featured or now
     return PaperRecord(
         arxiv_id=paper.arxiv_id,
         version=0,

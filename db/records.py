@@ -106,7 +106,12 @@ class UpsertResult:
 
 @dataclass(frozen=True, slots=True)
 class RunRow:
-    """One source/query of one collection run: counts and the error, if any."""
+    """One source/query of one collection run: counts and the error, if any.
+
+    While `status` is "running" the row is live: its counts so far, `finished_at` the time of its latest
+    progress. Then it is "ok", "failed", "skipped" (its upstream was found unreachable earlier in the
+    run: nothing was asked) or "interrupted" (its process was stopped or died).
+    """
 
     run_id: str
     source: str  # listing | api | seminal | ...
@@ -120,10 +125,20 @@ class RunRow:
     error: str | None = None
     requests: int = 0
     topic_ids: tuple[str, ...] = field(default=())
+    status: str = "ok"
+    pages: int = 0
+
+    def __post_init__(self) -> None:
+        if self.errors and self.status == "ok":  # a row built with an error count is a failed one
+            object.__setattr__(self, "status", "failed")
 
     @property
     def ok(self) -> bool:
-        return self.errors == 0
+        return self.status == "ok"
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,13 @@
-"""Runs and locks: one row per source/query of a collection run, when each topic was last collected, the
-scheduler's next run times, and named locks (the collection lock) held by heartbeat."""
+"""Runs and locks: one row per source/query of a collection run (written when it starts, updated as it
+goes: live rows any process can read), when each topic was last collected and the last successful
+collection, the scheduler's next run times, and named locks (the collection lock) held by heartbeat."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.convert import RecordMap
@@ -22,8 +24,26 @@ RUNS_SCANNED = 5000
 
 
 # -- runs -----------------------------------------------------------------------------------------------
-def record_run(session: Session, run: RunRow) -> None:
-    session.execute(insert(RUNS), [RUN.values(run)])
+def record_run(session: Session, run: RunRow) -> int:
+    """Store a run row (finished, or live with status "running"); returns its id for update_run."""
+    return int(session.execute(insert(RUNS).values(RUN.values(run)).returning(RUNS.c.id)).scalar_one())
+
+
+def update_run(session: Session, row_id: int, run: RunRow) -> None:
+    """Overwrite row `row_id` with `run`: its progress so far, or how it ended."""
+    session.execute(update(RUNS).where(RUNS.c.id == row_id).values(RUN.values(run)))
+
+
+def interrupt_running(session: Session, now: datetime, why: str) -> int:
+    """Rows still "running" become "interrupted" (their process died: call this under the collection lock,
+    when no other collector can be running); returns how many there were."""
+    note = func.coalesce(RUNS.c.error + "; ", "") + why
+    result = session.execute(
+        update(RUNS)
+        .where(RUNS.c.status == "running")
+        .values(status="interrupted", errors=1, error=note, finished_at=now)
+    )
+    return int(getattr(result, "rowcount", 0))
 
 
 def last_runs(session: Session, limit: int = 50, source: str | None = None) -> list[RunRow]:
@@ -34,6 +54,15 @@ def last_runs(session: Session, limit: int = 50, source: str | None = None) -> l
     return [RUN.record(row) for row in session.execute(query)]
 
 
+def last_success(session: Session, not_sources: Collection[str] = ()) -> datetime | None:
+    """When the newest successful run row (of a source not in `not_sources`) finished; None if none did."""
+    query = select(func.max(RUNS.c.finished_at)).where(RUNS.c.status == "ok")
+    if not_sources:
+        query = query.where(RUNS.c.source.not_in(list(not_sources)))
+    found: datetime | None = session.execute(query).scalar()  # max() keeps the column's UTC type
+    return found
+
+
 def topic_last_collected(session: Session) -> dict[str, datetime]:
     """When each topic last had a successful run; key "" is the latest run that covered every topic.
 
@@ -41,7 +70,7 @@ def topic_last_collected(session: Session) -> dict[str, datetime]:
     """
     query = (
         select(RUNS.c.topic_ids, RUNS.c.finished_at)
-        .where(RUNS.c.errors == 0)
+        .where(RUNS.c.status == "ok")
         .order_by(RUNS.c.finished_at.desc())
         .limit(RUNS_SCANNED)
     )

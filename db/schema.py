@@ -178,7 +178,11 @@ class PaperTopic(Base):
 
 
 class Run(Base):
-    """One source/query of one collection run."""
+    """One source/query of one collection run, written when it starts and updated as its pages arrive.
+
+    `status`: running (while it runs: `finished_at` is then its latest progress), ok, failed, skipped (not
+    asked: its upstream was found unreachable earlier in the run) or interrupted (its process stopped).
+    """
 
     __tablename__ = "runs"
 
@@ -195,6 +199,8 @@ class Run(Base):
     errors: Mapped[int] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     requests: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), server_default="ok")
+    pages: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class Lock(Base):

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 import db
 from collector.config import PROJECT_ROOT
-from dashboard import collect_job
+from dashboard import collect_job, data
 from dashboard.text import md_escape
 from tests.replay import ReplayServer
 from tests.seed import HOSTILE_ID, HOSTILE_TITLE
@@ -203,7 +203,12 @@ def test_collector_shows_runs_and_collects_in_the_background(
     at.run()
     assert job.exit_code == 1, job.tail()  # 1: partial failure, Hugging Face is unreachable here
     assert "The run finished (exit code 1)." in [w.value for w in at.warning]
-    assert "listing" in job.tail() and "ConnectError" in job.tail()
+    assert "listing" in job.tail()
+    assert "Hugging Face cannot be reached from this machine: 127.0.0.1:9 refused" in job.tail()
+    # the page names the upstream it could not reach, and the live rows are gone once the run is over
+    at.run()
+    assert any("Hugging Face cannot be reached" in w.value for w in at.warning)
+    assert not data.live_runs(dashboard_db)
 
 
 def replay_env(replay: ReplayServer) -> dict[str, str]:

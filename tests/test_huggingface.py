@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from collector.errors import HTTPStatusError, MalformedResponseError
-from collector.http import RateLimiter, parse_ratelimit, polite_get
+from collector.http import RateLimiter, polite_get
+from collector.http_answers import parse_ratelimit
 from collector.sources.huggingface import HuggingFace, parse_item, parse_items, repo_title
 from tests.replay import Reply
 from tests.replay_hf import HF, HFReplay, day_file, rate_headers, recorded_days

@@ -41,7 +41,8 @@ from lxml import etree
 from collector.config import Settings
 from collector.errors import EmptyPageError, HTTPStatusError, MalformedResponseError
 from collector.http import RateLimiter, UpstreamClient, polite_get
-from collector.normalise import record_from_result
+from collector.normalise import record_from_result, utc_moment
+from collector.reachability import Reachability
 from db import PaperRecord
 
 SOURCE = "arxiv_api"
@@ -104,9 +105,17 @@ class MalformedFeedError(ValueError):
 class ArxivAPI(UpstreamClient):
     """Searches and id lookups against the arXiv API; `requests` counts HTTP requests, retries included."""
 
-    def __init__(self, settings: Settings, limiter: RateLimiter, client: httpx.Client | None = None) -> None:
+    UPSTREAM = "arXiv"
+
+    def __init__(
+        self,
+        settings: Settings,
+        limiter: RateLimiter,
+        client: httpx.Client | None = None,
+        reachability: Reachability | None = None,
+    ) -> None:
         # One keep-alive connection for the whole source, as arXiv asks.
-        super().__init__(settings, limiter, client, httpx.Limits(max_connections=1))
+        super().__init__(settings, limiter, client, httpx.Limits(max_connections=1), reachability)
         self.skipped = 0  # entries that did not normalise (logged)
 
     def search(
@@ -164,7 +173,7 @@ class ArxivAPI(UpstreamClient):
 
         polite_get(
             self._http, url, source=SOURCE, settings=self.settings, limiter=self.limiter,
-            stats=self._stats, validate=validate,
+            stats=self._stats, validate=validate, reachability=self.reachability, upstream=self.UPSTREAM,
         )  # fmt: skip
         return parsed[-1]
 
@@ -263,7 +272,8 @@ def _int(text: str | None) -> int:
 def parse_timestamp(text: str | None) -> datetime | None:
     """An Atom timestamp (`2025-01-01T10:00:00Z`, legacy `2019-01-04T00:00:00-05:00`) → aware UTC; else None.
 
-    A naive stamp is read as UTC; an unreadable one is None, so its entry is skipped rather than the page.
+    A naive stamp is read as UTC; an unreadable or unrepresentable one is None, so its entry is skipped
+    rather than the page.
     """
     if not text:
         return None
@@ -273,7 +283,7 @@ def parse_timestamp(text: str | None) -> datetime | None:
         return None
     if moment.tzinfo is UTC:  # arXiv's usual `Z`: nothing to convert
         return moment
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc_moment(moment)  # None when out of range (year 9999 with a negative offset)
 
 
 def _result(entry: Any) -> arxiv.Result | None:

@@ -12,7 +12,7 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import feedparser
@@ -21,10 +21,12 @@ import httpx
 from collector.config import Settings
 from collector.errors import MalformedResponseError
 from collector.http import RateLimiter, RequestStats, polite_get
-from collector.normalise import listing_announce_type, record_from_listing_entry
+from collector.normalise import listing_announce_type, parse_moment, record_from_listing_entry
+from collector.reachability import Reachability
 from db import PaperRecord
 
 SOURCE = "arxiv_listing"
+UPSTREAM = "arXiv"
 
 logger = logging.getLogger(__name__)
 
@@ -79,13 +81,7 @@ def _parse_feed(content: bytes, url: str) -> Any:
 
 def _feed_updated(feed: Any) -> datetime | None:
     stamp = feed.get("updated")
-    if not stamp:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(stamp).strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return parse_moment(str(stamp)) if stamp else None
 
 
 def fetch_listing(
@@ -94,6 +90,7 @@ def fetch_listing(
     categories: Sequence[str],
     client: httpx.Client | None = None,
     stats: RequestStats | None = None,
+    reachability: Reachability | None = None,
 ) -> Listing:
     """Fetch and parse today's listing of `categories` (one request, retried politely); `stats` counts the
     requests sent, retries included."""
@@ -111,8 +108,9 @@ def fetch_listing(
     http = client or httpx.Client(limits=httpx.Limits(max_connections=1))
     try:
         polite_get(
-            http, url, source=SOURCE, settings=settings, limiter=limiter, stats=stats, validate=validate
-        )
+            http, url, source=SOURCE, settings=settings, limiter=limiter, stats=stats, validate=validate,
+            reachability=reachability, upstream=UPSTREAM,
+        )  # fmt: skip
     finally:
         if client is None:
             http.close()

@@ -18,8 +18,11 @@ import httpx
 from collector.config import Settings
 from collector.errors import MalformedResponseError
 from collector.http import RateLimiter, RequestStats, polite_get
+from collector.normalise import collapse
+from collector.reachability import Reachability
 
 SOURCE = "feed"
+UPSTREAM = "A blog feed"
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +46,11 @@ def parse_feed(content: bytes, url: str, limit: int) -> list[FeedPost]:
 
 
 def feed_post(entry: Any) -> FeedPost | None:
-    link = str(entry.get("link") or "").strip()
-    if not link.startswith(("http://", "https://")):
-        logger.warning("feed entry without a link skipped: %s", entry.get("id", "?"))
+    link = collapse(str(entry.get("link") or ""))
+    if not link.startswith(("http://", "https://")) or " " in link:
+        logger.warning("feed entry without a link skipped: %r", collapse(str(entry.get("id", "?")))[:100])
         return None
-    title = " ".join(str(entry.get("title") or link).split())
+    title = collapse(str(entry.get("title") or "")) or link
     return FeedPost(link, title, entry_time(entry))
 
 
@@ -57,7 +60,10 @@ def entry_time(entry: Any) -> datetime | None:
     if not parsed:
         return None
     year, month, day, hour, minute, second = parsed[:6]
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    try:
+        return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
+    except (TypeError, ValueError):  # a date feedparser could not make sense of either
+        return None
 
 
 def fetch_feed(
@@ -66,6 +72,7 @@ def fetch_feed(
     url: str,
     client: httpx.Client,
     stats: RequestStats | None = None,
+    reachability: Reachability | None = None,
 ) -> list[FeedPost]:
     """Fetch one feed politely and return its newest `RADAR_FEED_MAX_POSTS` posts."""
     posts: list[list[FeedPost]] = []
@@ -73,5 +80,8 @@ def fetch_feed(
     def validate(response: httpx.Response, attempt: int) -> None:
         posts.append(parse_feed(response.content, url, settings.feed_max_posts))
 
-    polite_get(client, url, source=SOURCE, settings=settings, limiter=limiter, stats=stats, validate=validate)
+    polite_get(
+        client, url, source=SOURCE, settings=settings, limiter=limiter, stats=stats, validate=validate,
+        reachability=reachability, upstream=UPSTREAM,
+    )  # fmt: skip
     return posts[-1]

@@ -1,11 +1,13 @@
-"""Collector: the last runs per source with their counts and errors, the next scheduled runs, and
-"collect now" (`radar collect` in the background, one at a time)."""
+"""Collector: what is being collected right now (live rows, from any process), the upstreams this machine
+could not reach in the last collection, the last run per source with their counts and errors, the next
+scheduled runs, and "collect now" (`radar collect` in the background, one at a time)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from collector.clock import utc_now
+from collector.freshness import unreachable
 from dashboard import collect_job, data, render, state
 from dashboard.text import md_escape
 from db import RunRow
@@ -15,6 +17,35 @@ now = utc_now()
 state.reader()
 
 st.title("Collector")
+fresh = data.freshness(url, now)
+said = md_escape(fresh.sentence()[:1].upper() + fresh.sentence()[1:] + ".")
+(st.warning if fresh.stale else st.caption)(said)
+
+
+@st.fragment(run_every=2)
+def live() -> None:
+    """The source/queries running now in any process (the first collection of `radar up`, the scheduler,
+    `radar collect` in a terminal), refreshed every two seconds."""
+    running = data.live_runs(url)
+    if not running:
+        return
+    st.subheader("Collecting now")
+    moment = utc_now()
+    st.dataframe([render.live_dict(r, moment) for r in running], hide_index=True)
+
+
+live()
+
+down = unreachable(data.last_collection(url))
+if down:
+    st.subheader("Offline")
+    for name, reason in down.items():
+        st.warning(md_escape(f"{name} cannot be reached from this machine: {reason}"))
+    st.caption(
+        "The last collection skipped them after one try instead of waiting on them; the next scheduled "
+        "run, or “Collect now”, tries again."
+    )
+
 runs = data.runs(url)
 latest: dict[str, RunRow] = {}
 for run in runs:
@@ -27,7 +58,7 @@ for column, (source, run) in zip(st.columns(max(len(latest), 1)), latest.items()
     column.metric(
         source,
         f"{run.new} new",
-        f"{run.errors} errors" if run.errors else "ok",
+        f"{run.errors} errors" if run.errors else run.status,
         delta_color="inverse" if run.errors else "normal",
     )
     column.caption(
@@ -50,7 +81,7 @@ holder = data.lock_holder(url, now)
 @st.fragment(run_every=2)
 def progress() -> None:
     job = collect_job.current(url)
-    if job is None:
+    if job is None or job.command != collect_job.COLLECT:
         return
     if job.running:
         st.info(

@@ -1,0 +1,71 @@
+"""The collector's state on every page: in the sidebar, what is being collected right now or when a
+collection last succeeded (a warning when that is too long ago); above the page, when the database holds
+no paper and nothing is being collected, why (the upstreams this machine could not reach) and the
+recorded demo data, one click away."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from collector.freshness import Freshness, unreachable
+from dashboard import collect_job, data
+from dashboard.text import md_escape
+from db import RunRow
+
+
+def show(url: str, now: datetime) -> None:
+    fresh = data.freshness(url, now)
+    live = data.live_runs(url)
+    sidebar(fresh, live)
+    if not live and not fresh.collecting and data.paper_total(url) == 0:
+        offer_demo(url)
+
+
+def sidebar(fresh: Freshness, live: list[RunRow]) -> None:
+    with st.sidebar:
+        if live:
+            st.caption(md_escape(f"Collecting now: {live_line(live[0])}"))
+        said = md_escape(fresh.sentence()[:1].upper() + fresh.sentence()[1:] + ".")
+        if fresh.stale:
+            st.warning(said)
+        else:
+            st.caption(said)
+
+
+def live_line(run: RunRow) -> str:
+    return f"{run.source} {run.query[:60]}: {run.pages} page(s), {run.fetched} papers so far"
+
+
+def offer_demo(url: str) -> None:
+    """The database is empty and nothing is collecting: say why, and offer the recorded sample."""
+    down = unreachable(data.last_collection(url))
+    why = "; ".join(f"{name}: {reason}" for name, reason in down.items())
+    said = "The database holds no paper yet"
+    said += f", and no source could be reached from this machine ({why})." if down else "."
+    offer = " Load the recorded demo data (714 real papers) to look around now; collections add to it later."
+    st.info(md_escape(said + offer))
+    job = collect_job.current(url)
+    loading = job is not None and job.running
+    if st.button("Load the demo data", key="demo", type="primary", disabled=loading):
+        collect_job.start(url, command=collect_job.demo_into(url))
+        st.rerun()
+    if job is not None and job.command != collect_job.COLLECT:
+        demo_progress(url)
+
+
+@st.fragment(run_every=2)
+def demo_progress(url: str) -> None:
+    job = collect_job.current(url)
+    if job is None:
+        return
+    if job.running:
+        st.caption("Loading the demo data…")
+        return
+    if job.exit_code != 0:
+        st.warning(md_escape(f"Loading the demo data failed (exit code {job.exit_code})."))
+        st.code(job.tail() or "(no output)", language=None)
+        return
+    data.clear_caches()  # the pages read the database again: now it holds the sample
+    st.rerun(scope="app")
