@@ -61,7 +61,8 @@ class Freshness:
         said = f"last successful collection {ago(self.last_success, self.now)}"
         if self.stale:
             hours = self.stale_after.total_seconds() / 3600
-            said += f" (more than {hours:g} hours: the scheduled collection is not succeeding)"
+            window = f"{hours:g} hour{'' if hours == 1 else 's'}"
+            said += f" (more than {window}: the scheduled collection is not succeeding)"
         return said
 
 

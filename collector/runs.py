@@ -12,7 +12,6 @@ The row is closed in a `finally`, whatever happens. Progress is reported to a `P
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,9 +21,6 @@ from typing import Protocol
 from collector.clock import utc_now
 from collector.errors import SkippedError, SourceError, UnreachableError
 from db import RunRow, UpsertResult
-
-# Seconds between two writes of a live row's progress (its first and last writes always happen).
-PROGRESS_INTERVAL = 1.0
 
 
 class Progress:
@@ -109,7 +105,6 @@ class _Live:
     row_id: int
     requests_before: int
     tally: RunTally = field(default_factory=RunTally)
-    written: float = field(default_factory=time.monotonic)
 
 
 class RunRecorder:
@@ -155,15 +150,14 @@ class RunRecorder:
         return closed
 
     def advance(self, label: str, fetched: int, pages: int = 1) -> None:
-        """`fetched` more papers (in `pages` pages) of the running source/query were stored."""
+        """`fetched` more papers (in `pages` pages) of the running source/query were stored: the live row
+        is written again (one small UPDATE per page, next to the page's own upsert)."""
         self.progress.advance(label, fetched)
         live = self._live
         if live is None:
             return
         live.tally.pages += pages
-        if time.monotonic() - live.written >= PROGRESS_INTERVAL:
-            self.log.update_run(live.row_id, self._snapshot(live, "running", ""))
-            live.written = time.monotonic()
+        self.log.update_run(live.row_id, self._snapshot(live, "running", ""))
 
     def report(self) -> CollectReport:
         return CollectReport(self.run_id, tuple(self.rows), tuple(self._unreachable.values()))

@@ -17,6 +17,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 import db
+from collector import freshness as freshness_of
 from collector import reading_lists
 from collector.config import Settings, load_settings
 from collector.freshness import NOT_COLLECTIONS, Freshness
@@ -230,8 +231,7 @@ def live_runs(url: str) -> list[RunRow]:
 def last_collection(url: str) -> list[RunRow]:
     """The rows of the newest collection run (read fresh)."""
     with db.session_scope(engine(url)) as session:
-        rows = [r for r in db.last_runs(session, limit=300) if r.source not in NOT_COLLECTIONS]
-    return [r for r in rows if r.run_id == rows[0].run_id] if rows else []
+        return freshness_of.last_collection(db.last_runs(session, limit=300))
 
 
 def freshness(url: str, now: datetime) -> Freshness:

@@ -136,26 +136,31 @@ CSV_COLUMNS = ("arxiv_id", "title", "authors", "published", "year", "categories"
 
 
 def to_csv(items: Sequence[ExportItem]) -> str:
-    """One row per paper; authors and categories joined with '; '."""
+    """One row per paper; authors and categories joined with '; '. Every cell goes through csv_safe: any
+    column can carry text from upstream (HF seeds categories too), so none may start a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for item in items:
-        writer.writerow(
-            [
-                item.arxiv_id or "",
-                csv_safe(item.title),
-                csv_safe("; ".join(item.authors)),
-                item.published.isoformat() if item.published else "",
-                item.year or "",
-                "; ".join(item.categories),
-                item.link or "",
-                csv_safe(item.note),
-            ]
+        cells = (
+            item.arxiv_id or "",
+            item.title,
+            "; ".join(item.authors),
+            item.published.isoformat() if item.published else "",
+            str(item.year or ""),
+            "; ".join(item.categories),
+            item.link or "",
+            item.note,
         )
+        writer.writerow([csv_safe(cell) for cell in cells])
     return buffer.getvalue()
+
+
+# What spreadsheets read as the start of a formula (fullwidth forms too: some suites fold them), and the
+# control characters that hide one behind an invisible first character.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def csv_safe(text: str) -> str:
     """Spreadsheets run cells that start with = + - @ as formulas; a leading apostrophe keeps them text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text.lstrip(" ")[:1] in FORMULA_STARTS else text

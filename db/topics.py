@@ -1,5 +1,6 @@
 """Topics and levels as synced from roadmap.yaml, with their classics, roadmap resources and backfill
-progress."""
+progress. Syncing writes only what changed: every command opens the store, and a row the roadmap did not
+change keeps its id, its first_seen and its last_seen."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from db.convert import RecordMap, chunks
 from db.dialect import upsert_statement
 from db.papers import papers_by_id
 from db.records import LevelRow, Resource, ResourceRow, SeminalPaper, SeminalRow, TopicRow
-from db.resources import upsert_resources
+from db.resources import owner_key, upsert_resources
 from db.schema import LEVELS, MATCHES, PAPERS, RESOURCES, SEMINAL, TOPICS
 
 T = TypeVar("T")
@@ -87,30 +88,50 @@ def missing_seminal_ids(session: Session) -> list[str]:
 def sync_levels(session: Session, levels: Sequence[LevelRow]) -> None:
     """The stored levels become exactly the roadmap's (their names are the roadmap's to change)."""
     session.execute(delete(LEVELS).where(LEVELS.c.id.not_in([level.id for level in levels])))
-    if levels:
+    stored = {row.id: row for row in list_levels(session)}
+    changed = [level for level in levels if stored.get(level.id) != level]
+    if changed:
         statement = upsert_statement(session, LEVELS, ["id"], [n for n in LEVEL.names if n != "id"])
-        session.execute(statement, [LEVEL.values(level) for level in levels])
+        session.execute(statement, [LEVEL.values(level) for level in changed])
 
 
 def sync_topics(session: Session, rows: Sequence[TopicRow], now: datetime, version: str = "") -> set[str]:
     """Make the stored topics those of the roadmap; returns the ids that are new or whose query changed.
 
-    `now` stamps the roadmap resources. `version` names how matches are computed (the caller's matcher and
-    scorer): it is part of each query's hash, so a new version reports every topic as changed.
+    `now` stamps the roadmap resources that are new or changed. `version` names how matches are computed
+    (the caller's matcher and scorer): it is part of each query's hash, so a new version reports every
+    topic as changed.
     """
     ids = [row.id for row in rows]
     if len(set(ids)) != len(ids):
         raise ValueError(f"duplicate topic ids: {sorted({i for i in ids if ids.count(i) > 1})}")
-    before = {key: value for key, value in session.execute(select(TOPICS.c.id, TOPICS.c.query_hash))}
+    before = stored_topic_values(session)
     delete_topics(session, sorted(set(before) - set(ids)))
-    if rows:
+    wanted = {row.id: topic_values(row, version) for row in rows}
+    changed = [values for topic_id, values in wanted.items() if before.get(topic_id) != values]
+    if changed:
         statement = upsert_statement(session, TOPICS, ["id"], TOPIC_UPDATE_COLUMNS)
-        session.execute(
-            statement, [TOPIC.values(row) | {"query_hash": query_hash(row.query, version)} for row in rows]
-        )
-    replace_children(session, rows, now)
+        session.execute(statement, [{"id": values["id"], **values} for values in changed])
+    sync_seminal(session, rows)
+    sync_roadmap_resources(session, rows, now)
     return {
-        row.id for row in rows if row.id not in before or before[row.id] != query_hash(row.query, version)
+        i
+        for i, values in wanted.items()
+        if i not in before or before[i]["query_hash"] != values["query_hash"]
+    }
+
+
+def topic_values(row: TopicRow, version: str = "") -> dict[str, Any]:
+    """The columns sync_topics owns for `row` (all but the backfill progress), with its query's hash."""
+    values = TOPIC.values(row) | {"query_hash": query_hash(row.query, version)}
+    return {"id": row.id} | {name: values[name] for name in TOPIC_UPDATE_COLUMNS}
+
+
+def stored_topic_values(session: Session) -> dict[str, dict[str, Any]]:
+    columns = [TOPICS.c.id, *(TOPICS.c[name] for name in TOPIC_UPDATE_COLUMNS)]
+    return {
+        row[0]: {"id": row[0]} | dict(zip(TOPIC_UPDATE_COLUMNS, row[1:], strict=True))
+        for row in session.execute(select(*columns))
     }
 
 
@@ -126,26 +147,49 @@ def delete_topics(session: Session, topic_ids: Sequence[str]) -> None:
             session.execute(delete(table).where(column.in_(chunk)))
 
 
-def replace_children(session: Session, rows: Sequence[TopicRow], now: datetime) -> None:
-    """Each synced topic's seminal papers and roadmap resources become exactly those of the roadmap.
-
-    Resources found for a topic elsewhere (feed posts) stay.
-    """
-    ids = [row.id for row in rows]
-    for chunk in chunks(ids):
+def sync_seminal(session: Session, rows: Sequence[TopicRow]) -> None:
+    """Each topic's classics become exactly the roadmap's; a topic whose list did not change is left alone."""
+    stored = children(session, CLASSIC)
+    changed = [row for row in rows if tuple(stored.get(row.id, ())) != row.seminal]
+    for chunk in chunks([row.id for row in changed]):
         session.execute(delete(SEMINAL).where(SEMINAL.c.topic_id.in_(chunk)))
-        session.execute(
-            delete(RESOURCES).where(RESOURCES.c.topic_id.in_(chunk), RESOURCES.c.source == "roadmap")
-        )
-    seminal: list[dict[str, Any]] = [{"topic_id": row.id, **asdict(s)} for row in rows for s in row.seminal]
+    seminal: list[dict[str, Any]] = [
+        {"topic_id": row.id, **asdict(s)} for row in changed for s in row.seminal
+    ]
     if seminal:
         session.execute(insert(SEMINAL), seminal)
-    roadmap = [
-        Resource(r.kind, r.url, r.title, topic_id=row.id, source="roadmap", position=r.position)
+
+
+def sync_roadmap_resources(session: Session, rows: Sequence[TopicRow], now: datetime) -> None:
+    """Each topic's roadmap resources become exactly the roadmap's: gone ones deleted, new or changed ones
+    upserted, unchanged ones left alone. Resources found for a topic elsewhere (feed posts) stay."""
+    wanted = {
+        (owner_key(None, row.id), r.url): Resource(
+            r.kind, r.url, r.title, topic_id=row.id, source="roadmap", position=r.position
+        )
         for row in rows
         for r in row.resources
+    }
+    stored = stored_roadmap_resources(session)
+    gone = [row_id for key, (row_id, _) in stored.items() if key not in wanted]
+    for chunk in chunks(gone):
+        session.execute(delete(RESOURCES).where(RESOURCES.c.id.in_(chunk)))
+    changed = [
+        r for key, r in wanted.items() if key not in stored or stored[key][1] != (r.kind, r.title, r.position)
     ]
-    upsert_resources(session, roadmap, now)
+    upsert_resources(session, changed, now)
+
+
+def stored_roadmap_resources(session: Session) -> dict[tuple[str, str], tuple[int, tuple[Any, ...]]]:
+    """(owner, url) → (row id, (kind, title, position)) of every stored roadmap resource."""
+    query = select(
+        RESOURCES.c.owner, RESOURCES.c.url, RESOURCES.c.id, RESOURCES.c.kind, RESOURCES.c.title,
+        RESOURCES.c.position,
+    ).where(RESOURCES.c.source == "roadmap")  # fmt: skip
+    return {
+        (owner, url): (row_id, (kind, title, position))
+        for owner, url, row_id, kind, title, position in session.execute(query)
+    }
 
 
 def set_topic_backfill(session: Session, topic_ids: Collection[str], until: datetime) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import db
 from collector.cli import main
 from tests.conftest import radar_env
 from tests.replay import API, ReplayServer, Reply
@@ -171,3 +172,32 @@ def test_installed_console_script_runs(env: dict[str, str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)["topics"]) >= 90
+
+
+def test_collect_prints_one_line_per_source_query_where_no_terminal_is(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["collect"]) == 0
+    err = capsys.readouterr().err  # a pipe, as in a container's log: no bars, plain lines
+    listing = next(line for line in err.splitlines() if line.startswith("listing "))
+    assert ": ok, 1 page(s), 7 fetched, 7 new, 0 updated, 1 request(s)" in listing
+    assert "\x1b" not in err
+
+
+def test_status_check_says_stale_until_a_collection_succeeds(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["status", "--check"]) == 1  # a healthcheck fails: nothing was ever collected
+    assert "Collection is stale: no collection has succeeded yet" in capsys.readouterr().err
+    assert main(["collect", "--source", "listing"]) == 0
+    capsys.readouterr()
+    code, data = run_json(capsys, "status", "--check", "--json")
+    assert code == 0 and data["freshness"] == "fresh" and data["last_success"].startswith("20")
+    assert {"database", "papers", "topics", "runs"} <= set(data)  # the documented shape, extended
+    monkeypatch.setenv("RADAR_STALE_AFTER_HOURS", "1")
+    engine = db.make_engine(env["RADAR_DATABASE_URL"])
+    with engine.begin() as connection:  # the last success was two hours ago
+        connection.exec_driver_sql("UPDATE runs SET finished_at = datetime('now', '-2 hours')")
+    engine.dispose()
+    assert main(["status", "--check", "--limit", "0"]) == 1
+    assert "last successful collection 2 hours ago (more than 1 hour:" in capsys.readouterr().err

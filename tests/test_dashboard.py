@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 import db
+from collector import cli
 from collector.config import PROJECT_ROOT
 from dashboard import collect_job, data
 from dashboard.text import md_escape
@@ -237,3 +239,71 @@ def fresh_caches() -> Iterator[None]:
     import streamlit as st
 
     st.cache_resource.clear()
+
+
+# -- the collector's state on every page ------------------------------------------------------------------
+def sidebar_text(at: AppTest) -> str:
+    """The sidebar's captions and warnings, Markdown escapes removed."""
+    return "\n".join([c.value for c in at.sidebar.caption] + [w.value for w in at.sidebar.warning]).replace(
+        "\\", ""
+    )
+
+
+def test_every_page_says_how_fresh_the_data_is_and_warns_when_stale(dashboard_db: str) -> None:
+    at = open_page("search")
+    assert "Last successful collection 1 hour ago" in sidebar_text(at) and not at.sidebar.warning
+    engine = db.make_engine(dashboard_db)
+    with engine.begin() as connection:  # the scheduled collection has not succeeded for three days
+        connection.exec_driver_sql("UPDATE runs SET finished_at = datetime('now', '-3 days')")
+    engine.dispose()
+    at = open_page()
+    assert (
+        md_escape("Last successful collection 3 days ago (more than 24 hours") in at.sidebar.warning[0].value
+    )
+
+
+def test_the_collector_page_shows_live_rows_from_any_process(dashboard_db: str) -> None:
+    engine = db.make_engine(dashboard_db)
+    now = datetime.now(UTC)
+    with db.session_scope(engine) as session:  # what `radar up`'s first collection writes as it goes
+        db.acquire_lock(session, db.COLLECTION_LOCK, "elsewhere:42:abc", now, timedelta(minutes=5))
+        label = "2025-07-01..2026-07-01 lora, gan"
+        running = db.RunRow(
+            "live1", "api", label, now, now, 4000, 3900, requests=2, status="running", pages=2
+        )
+        db.record_run(session, running)
+    engine.dispose()
+    at = open_page("collector")
+    live = at.dataframe[0].value
+    assert list(live["pages"]) == [2] and list(live["papers"]) == [4000]
+    assert "Collecting now: api 2025" in sidebar_text(at)
+    assert "A collection is running in another process (elsewhere:42:abc)" in " ".join(captions(at)).replace(
+        "\\", ""
+    )
+
+
+def test_an_empty_database_that_nothing_could_reach_offers_the_demo_in_one_click(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'radar.sqlite'}"
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"RADAR_DATABASE_URL": url, "RADAR_ARXIV_API_URL": "http://radar-offline.invalid/api",
+                        "RADAR_ARXIV_LISTING_URL": "http://127.0.0.1:9/atom"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    assert cli.main(["collect"]) == 1  # offline: every source failed or was skipped
+    capsys.readouterr()
+    at = open_page("collector")
+    offer = at.info[0].value
+    assert "no source could be reached from this machine" in offer and "radar\\-offline\\.invalid" in offer
+    assert any(
+        "arXiv cannot be reached from this machine" in w.value for w in at.warning
+    )  # the offline state
+    at.button(key="demo").click().run()
+    job = collect_job.current(url)
+    assert job is not None and job.command[0] == "demo"
+    wait_for(lambda: not job.running, 120)
+    assert job.exit_code == 0, job.tail()
+    at.run()  # the page notices the sample is in, reads the database again
+    assert not [i for i in at.info if "no paper" in i.value]
+    with db.session_scope(db.make_engine(url)) as session:
+        assert db.paper_count(session) >= 714

@@ -44,3 +44,12 @@ def test_dockerfile_copies_what_the_package_needs() -> None:
     for needed in ("collector", "db", "dashboard", "roadmap.yaml", "pyproject.toml"):
         assert f"COPY {needed}" in dockerfile or f" {needed} " in dockerfile, needed
     assert "RADAR_ROADMAP_PATH=/app/roadmap.yaml" in dockerfile
+
+
+def test_the_radar_service_is_healthy_only_while_collection_is_fresh() -> None:
+    """Its healthcheck is `radar status --check` (exit 1 when stale), a command radar really has."""
+    service = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]["radar"]
+    test = service["healthcheck"]["test"]
+    assert test[:2] == ["CMD", "radar"]
+    args = build_parser().parse_args(test[2:])
+    assert args.command == "status" and args.check and args.limit == 0

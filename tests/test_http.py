@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from collector.errors import HTTPStatusError, TransportError
+from collector.errors import (
+    HTTPStatusError,
+    RequestTimeoutError,
+    SkippedError,
+    TransportError,
+    UnreachableError,
+)
 from collector.http import (
     HISTORY,
     RateLimiter,
@@ -19,6 +34,7 @@ from collector.http import (
     retry_delay,
     shared_arxiv_limiter,
 )
+from collector.reachability import Reachability
 from collector.sources.arxiv_api import ArxivAPI
 from collector.sources.arxiv_listing import fetch_listing
 from tests.replay import API, LISTING, ReplayServer, Reply, spacings
@@ -157,3 +173,131 @@ def test_arxiv_api_and_listing_share_one_limiter(replay: ReplayServer) -> None:
     assert min(spacings(replay.requests)) >= 0.19  # as the server saw them (network jitter aside)
     for request in replay.requests:
         assert "RoadmapRadar" in request.user_agent and "radar-tests@example.org" in request.user_agent
+
+
+# -- permanent and transient failures (collector.reachability) ----------------------------------------------
+class BlackHole:
+    """A local port that drops connection attempts, as a firewall does: it listens with a backlog of one
+    that is already taken and never accepts, so the kernel drops every further SYN and a client's connect
+    times out (no network namespace needed)."""
+
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(0)
+        self.port = self.server.getsockname()[1]
+        self.fillers = []
+        for _ in range(2):  # Linux admits backlog + 1 connections before it starts dropping
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", self.port))
+            self.fillers.append(filler)
+        time.sleep(0.05)
+
+    def close(self) -> None:
+        for s in (*self.fillers, self.server):
+            s.close()
+
+
+@pytest.fixture
+def black_hole() -> Iterator[BlackHole]:
+    hole = BlackHole()
+    yield hole
+    hole.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+SLOW_BACKOFF = {"http_max_retries": 4, "http_backoff_seconds": 30.0}  # what a retry would cost
+
+
+def get(url: str, settings: Any, reachability: Reachability, stats: RequestStats | None = None) -> None:
+    with httpx.Client() as client:
+        polite_get(client, url, source="t", settings=settings, limiter=None, stats=stats,
+                   reachability=reachability, upstream="arXiv")  # fmt: skip
+
+
+def test_a_refused_connection_is_unreachable_at_once_and_the_host_skipped_after(replay: ReplayServer) -> None:
+    settings, reachability, stats = replay.settings(**SLOW_BACKOFF), Reachability(), RequestStats()
+    url = f"http://127.0.0.1:{closed_port()}/api/query"
+    started = time.monotonic()
+    with pytest.raises(UnreachableError) as caught:
+        get(url + "?a", settings, reachability, stats)
+    assert "refused the connection" in str(caught.value) and caught.value.upstream == "arXiv"
+    with pytest.raises(SkippedError) as skipped:
+        get(url + "?b", settings, reachability, stats)
+    assert time.monotonic() - started < 5  # no 30 s backoff anywhere
+    assert stats.requests == 1 and stats.retries == 0  # the skip sent nothing
+    assert "skipped: arXiv cannot be reached from this machine" in str(skipped.value)
+    assert skipped.value.reason == caught.value.reason
+
+
+def test_a_name_that_does_not_resolve_is_unreachable_at_once(replay: ReplayServer) -> None:
+    reachability = Reachability()
+    with pytest.raises(UnreachableError) as caught:
+        get("http://radar-offline.invalid/api/query", replay.settings(**SLOW_BACKOFF), reachability)
+    assert "radar-offline.invalid does not resolve" in caught.value.reason
+    assert reachability.unreachable() == {"radar-offline.invalid": caught.value.reason}
+
+
+def test_two_connect_timeouts_in_a_row_give_the_host_up_in_seconds(
+    replay: ReplayServer, black_hole: BlackHole
+) -> None:
+    settings = replay.settings(http_connect_timeout_seconds=0.3, **SLOW_BACKOFF)
+    reachability, stats = Reachability(), RequestStats()
+    started = time.monotonic()
+    with pytest.raises(UnreachableError) as caught:
+        get(f"http://127.0.0.1:{black_hole.port}/api/query", settings, reachability, stats)
+    took = time.monotonic() - started
+    assert (stats.requests, stats.retries) == (2, 1) and 0.5 < took < 3  # two short tries, no backoff
+    assert "accepted no connection within 0.3 s, 2 times" in caught.value.reason
+
+
+def test_an_answer_between_connect_timeouts_keeps_the_host(replay: ReplayServer) -> None:
+    reachability = Reachability()
+    url = replay.api_url
+    assert reachability.timed_out(url, 1.0) is None
+    reachability.answered(url)
+    assert reachability.timed_out(url, 1.0) is None  # not two in a row
+    assert reachability.timed_out(url, 1.0) is not None
+
+
+def test_a_read_timeout_keeps_the_polite_backoff_and_the_host(replay: ReplayServer) -> None:
+    settings = replay.settings(http_timeout_seconds=0.2, http_max_retries=1, http_backoff_seconds=0.5)
+    replay.script(API, [Reply(hang=1), Reply(hang=1)])
+    reachability, stats = Reachability(), RequestStats()
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        get(replay.api_url + "?id_list=1605.08386", settings, reachability, stats)
+    assert time.monotonic() - started >= 0.5 + 2 * 0.2  # the backoff was waited
+    assert stats.requests == 2 and not reachability.unreachable()  # a slow server is no unreachable one
+
+
+NETEM = shutil.which("tc") and shutil.which("unshare") and shutil.which("ip")
+
+
+def test_a_network_namespace_that_drops_packets_costs_seconds(tmp_path: Path) -> None:
+    """Where the kernel lets the test build one: a fresh network namespace whose loopback drops every
+    packet (tc netem loss 100%); `radar collect` in it is given up on after two connect timeouts."""
+    if not NETEM:
+        pytest.skip("tc, ip or unshare is missing")
+    probe = subprocess.run(
+        ["unshare", "--net", "sh", "-c", "ip link set lo up && tc qdisc add dev lo root netem loss 100%"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if probe.returncode != 0:
+        pytest.skip(f"cannot build a packet-dropping namespace here: {probe.stderr.strip()}")
+    env = {**os.environ, "RADAR_DATABASE_URL": f"sqlite:///{tmp_path / 'radar.sqlite'}",
+           "RADAR_ARXIV_LISTING_URL": "http://127.0.0.1:8/atom", "RADAR_ARXIV_API_URL": "http://127.0.0.1:8/api",
+           "RADAR_HF_API_URL": "http://127.0.0.1:8/hf", "RADAR_HTTP_CONNECT_TIMEOUT_SECONDS": "1",
+           "RADAR_ARXIV_DELAY_SECONDS": "0"}  # fmt: skip
+    script = 'ip link set lo up && tc qdisc add dev lo root netem loss 100% && exec "$@"'
+    command = ["unshare", "--net", "sh", "-c", script, "sh", sys.executable, "-m", "collector.cli", "collect"]
+    started = time.monotonic()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1 and time.monotonic() - started < 20
+    assert "accepted no connection within 1 s, 2 times" in done.stderr

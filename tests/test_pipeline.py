@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +26,7 @@ from collector.reading_lists import reading_list
 from collector.roadmap import Roadmap, load_roadmap
 from collector.store import Store as DataStore
 from collector.upstreams import Limiters
+from tests.conftest import radar_env
 from tests.replay import API, LISTING, ReplayServer, Reply
 from tests.replay_hf import HFReplay
 
@@ -275,3 +282,93 @@ def test_a_fault_mid_run_is_recorded_the_run_goes_on_and_nothing_stored_is_lost(
     assert table_counts(store.engine)["papers"] == before + backfill.new
     recorded = {(r.source, r.errors) for r in store.runs() if r.run_id == report.run_id}
     assert recorded == {("api", 1), ("seminal", 0)}
+
+
+# -- an unreachable upstream, live rows, interrupted runs --------------------------------------------------
+def test_an_unreachable_arxiv_is_tried_once_and_every_other_query_recorded_as_skipped(store: Store) -> None:
+    refused = "http://127.0.0.1:9"
+    report = store.collect(
+        Source.LISTING, Source.API, Source.SEMINAL, arxiv_api_url=f"{refused}/api/query",
+        arxiv_listing_url=f"{refused}/atom", http_max_retries=4, http_backoff_seconds=30.0,
+    )  # fmt: skip
+    assert [r.status for r in report.runs][:2] == ["failed", "skipped"]  # one host for both here
+    assert all(r.status == "skipped" and r.requests == 0 for r in report.runs[1:])
+    assert report.requests == 1 and len(report.runs) > 5
+    (found,) = report.unreachable
+    assert found.upstream == "arXiv" and found.skipped == len(report.runs) - 1
+    assert found.sentence().startswith("arXiv cannot be reached from this machine: 127.0.0.1:9 refused")
+    assert {r.status for r in store.runs()} == {"failed", "skipped"}  # recorded, none left running
+
+
+def test_a_run_row_is_live_while_its_pages_arrive(store: Store) -> None:
+    """Another connection (a dashboard, `radar status`) sees the row with its pages and papers so far."""
+    store.replay.script(API, [Reply(), Reply(hang=1.5)])  # the second page keeps the run busy
+    seen: list[db.RunRow] = []
+    collection = store.collection(arxiv_page_size=50, http_timeout_seconds=10)
+    done = threading.Thread(
+        target=lambda: collection.run(Request((Source.API,), ("lora",), NOW - timedelta(days=200), NOW))
+    )
+    done.start()
+    deadline = time.monotonic() + 20
+    while done.is_alive() and time.monotonic() < deadline:
+        seen += [r for r in store.runs() if r.running and r.pages]
+        time.sleep(0.05)
+    done.join()
+    assert seen and seen[0].source == "api" and seen[0].pages >= 1 and seen[0].fetched == 50
+    (final,) = [r for r in store.runs() if r.source == "api"]
+    assert final.status == "ok" and final.pages > seen[0].pages and final.fetched > 50
+
+
+def test_a_bug_in_a_source_is_recorded_as_failed_then_raised(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: object, records: object) -> object:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(DataStore, "store_papers", broken)  # stands for any bug past the upstream
+    with pytest.raises(ZeroDivisionError):
+        store.listing()
+    (run,) = store.runs()
+    assert run.status == "failed" and run.errors == 1 and "ZeroDivisionError: a bug" in (run.error or "")
+
+
+def test_a_killed_collection_leaves_interrupted_rows_and_a_stopped_one_releases_the_lock(
+    hf: HFReplay, replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = radar_env(hf, tmp_path, monkeypatch)
+    replay.script(LISTING, [Reply(hang=30), Reply(hang=30)])
+    command = [sys.executable, "-m", "collector.cli", "collect", "--source", "listing"]
+    engine = db.make_engine(env["RADAR_DATABASE_URL"])
+    db.migrate(engine)
+
+    def newest() -> db.RunRow | None:
+        with db.session_scope(engine) as session:
+            return next(iter(db.last_runs(session, limit=1)), None)
+
+    killed = subprocess.Popen(command, env=os.environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait(lambda: (row := newest()) is not None and row.running, killed)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(timeout=30)
+    dead = newest()
+    assert dead is not None and dead.status == "running"  # nobody was left to close it
+    with engine.begin() as connection:  # its lock expires unrenewed (RADAR_LOCK_TTL_SECONDS later)
+        connection.exec_driver_sql("UPDATE locks SET expires_at = '2000-01-01 00:00:00.000000'")
+
+    stopped = subprocess.Popen(command, env=os.environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait(lambda: (row := newest()) is not None and row.running and row.run_id != dead.run_id, stopped)
+    stopped.send_signal(signal.SIGTERM)
+    assert stopped.wait(timeout=30) == 130
+    with db.session_scope(engine) as session:
+        rows = db.last_runs(session)
+        holder = db.lock_holder(session, db.COLLECTION_LOCK)
+    assert [r.status for r in rows] == ["interrupted", "interrupted"]  # the second closed the first's row
+    assert "its process stopped" in (rows[1].error or "") and holder is None  # and released the lock
+    engine.dispose()
+
+
+def wait(done: Callable[[], bool], process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert process.poll() is None, "the collection ended before it was stopped"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
