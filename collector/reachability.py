@@ -7,7 +7,10 @@
 A host that is down stays down for the rest of the run: every later request to it is refused with a
 SkippedError before anything is sent, naming the upstream ("arXiv") and the reason. The next run (the
 scheduler's next job, the next `radar collect`) tries again. Read, write and transfer failures are not
-this module's business: they are transient and keep the polite backoff (collector/http.py).
+this module's business: they are transient and keep the polite backoff (collector/http.py). A server that
+completes the TCP handshake and then stays silent cannot be told from a slow arXiv, so its read timeouts
+are transient too; a firewall that drops packets never completes the handshake, and that is what the
+connect timeout catches.
 """
 
 from __future__ import annotations

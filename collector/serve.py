@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import ipaddress
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -50,6 +52,11 @@ def check_listen(address: str, port: int) -> None:
     address of this machine, nobody else listening there."""
     if not 1 <= port <= 65535:
         raise ConfigError(f"--port {port} is not a TCP port (1-65535)")
+    if re.fullmatch(r"[\d.]+", address):  # looks like IPv4: check it here rather than ask a resolver
+        try:
+            ipaddress.IPv4Address(address)
+        except ValueError:
+            raise ConfigError(f"--address {address!r} is not an IPv4 address") from None
     try:
         family, kind, proto, _, where = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM)[0]
     except (OSError, UnicodeError, ValueError) as exc:

@@ -246,7 +246,6 @@ def test_d5_a_yaml_alias_bomb_is_refused_in_seconds(tmp_path: Path) -> None:
     [
         ("RADAR_ARXIV_DELAY_SECONDS", "inf"),
         ("RADAR_HTTP_TIMEOUT_SECONDS", "inf"),
-        ("RADAR_HTTP_BACKOFF_SECONDS", "nan"),
         ("RADAR_BACKFILL_DAYS", "99999999"),
         ("RADAR_SCHEDULE_LISTING_CRON", "0 0 31 2 *"),
         ("RADAR_CONTACT", "me@example.org\r\nX-Evil: 1"),
@@ -288,6 +287,7 @@ def test_d5_a_settings_file_that_is_not_utf8_is_exit_2(
         ["dashboard", "--port", "-1"],
         ["dashboard", "--address", "999.1.1.1"],
     ],
+    ids=" ".join,
 )
 def test_d5_dates_numbers_ports_and_addresses_out_of_range_are_exit_2(
     argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
