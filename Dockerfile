@@ -14,5 +14,6 @@ COPY roadmap.yaml ./
 ENV RADAR_ROADMAP_PATH=/app/roadmap.yaml \
     PYTHONUNBUFFERED=1
 EXPOSE 8501
-# `radar up`: migrate, collect once if the database is empty, run the scheduler, serve the dashboard.
+# `radar up`: migrate, serve the dashboard at once, collect in the background if the database is empty,
+# run the scheduler.
 CMD ["radar", "up", "--address", "0.0.0.0", "--port", "8501"]

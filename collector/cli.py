@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, what in (
         ("dashboard", "serve the dashboard (Streamlit) on the database"),
-        ("up", "migrate, collect if the database is empty, schedule, serve the dashboard"),
+        ("up", "serve the dashboard at once, collect in the background if the database is empty, schedule"),
         ("demo", "load recorded sample data into a demo database and serve it (offline)"),
     ):
         p = sub.add_parser(name, help=what)

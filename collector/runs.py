@@ -71,10 +71,12 @@ class Unreachable:
     skipped: int
 
     def sentence(self) -> str:
-        """ "arXiv cannot be reached from this machine: <reason>; skipped 11 queries"."""
-        queries = "query" if self.skipped == 1 else "queries"
-        skipped = f"skipped {self.skipped} {queries}"
-        return f"{self.upstream} cannot be reached from this machine: {self.reason}; {skipped}"
+        """E.g. "arXiv cannot be reached from this machine: <reason>; skipped 11 queries" (the count is left
+        out when nothing was left to skip)."""
+        said = f"{self.upstream} cannot be reached from this machine: {self.reason}"
+        if not self.skipped:
+            return said
+        return f"{said}; skipped {self.skipped} {'query' if self.skipped == 1 else 'queries'}"
 
 
 @dataclass(frozen=True)

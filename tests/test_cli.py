@@ -123,6 +123,8 @@ def test_broken_roadmap_exits_2_naming_file_topic_and_field(
     [
         (["list", "--topic", "lroa"], "lora"),  # unknown topic: suggests the close match
         (["list", "--topic", "lora", "--limit", "-1"], "--limit"),
+        (["list", "--topic", "lora", "--days", "99999999"], "--days"),
+        (["status", "--limit", "-5"], "--limit"),
         (["collect", "--topic", "nope"], "nope"),
         (["collect", "--since", "2026-02-01", "--until", "2026-01-01"], "--since"),
     ],
