@@ -80,8 +80,9 @@ class Settings(BaseSettings):
         default=4,
         ge=0,
         le=20,
-        description="Retries of a failed request (429, 5xx, timeout, connection error, empty page) "
-        "before the source is recorded as failed.",
+        description="Retries of a failed request (429, 5xx, read timeout, reset connection, broken or "
+        "empty page) before the source is recorded as failed; an unreachable host is not retried (see the "
+        "failure policy).",
     )
     http_backoff_seconds: float = Field(
         default=5.0,
