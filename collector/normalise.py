@@ -117,9 +117,14 @@ def clean_author(name: str) -> str:
     return name[4:] if name.startswith("and ") else name
 
 
+# What an arXiv category looks like ("cs.LG", "cond-mat.stat-mech"), at most the column's 32 characters:
+# anything else from upstream is not a category, and must not reach a database that would refuse it.
+CATEGORY = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,31}")
+
+
 def _categories(primary: str, others: Iterable[str]) -> tuple[str, ...]:
     cleaned = (" ".join(strip_controls(c).split()) for c in (primary, *others))
-    categories = tuple(dict.fromkeys(c for c in cleaned if c))
+    categories = tuple(dict.fromkeys(c for c in cleaned if CATEGORY.fullmatch(c)))
     if not categories:
         raise MalformedItemError("a paper without categories")
     return categories

@@ -5,8 +5,8 @@ counts the pages (responses, batches) stored so far; existing rows become ok or 
 count. Also clears the JSON text 'null' that HF lookups wrote into `papers.ai_keywords` where SQL NULL
 was meant.
 
-Revision ID: 0006_run_progress
-Revises: 0004_levels
+Revision ID: 0007_run_progress
+Revises: 0006_about_index
 Create Date: 2026-11-30
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_run_progress"
-down_revision: str | None = "0004_levels"
+revision: str = "0007_run_progress"
+down_revision: str | None = "0006_about_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
