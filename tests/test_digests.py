@@ -1,0 +1,174 @@
+"""Digests over a real SMTP server (aiosmtpd on loopback), on SQLite and PostgreSQL: what arrives, how it
+is built and ranked, and that every new paper is delivered once across runs, retries and failures."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+import db
+from collector.config import Settings
+from collector.delivery import send_digests
+from collector.ranking import rank_recent
+from collector.subscribing import SubscriptionRequest, subscribe
+from db import SubscriptionRow
+from tests.digest_seed import HOSTILE_ID, NOW, SUBSCRIBED, Seeded, hostile_paper, seed_digests
+from tests.smtp_server import Inbox, Received
+
+TOPICS = ("agent", "multimodal", "rag", "diffusion", "lora")
+ABS_ID = re.compile(r"arxiv\.org/abs/(\d{4}\.\d{4,5})")
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Seeded:
+    return seed_digests(engine)
+
+
+def mail_settings(inbox: Inbox, **overrides: Any) -> Settings:
+    values = {key.removeprefix("RADAR_").lower(): value for key, value in inbox.env().items()}
+    values |= {"public_url": "https://radar.example", **overrides}
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+def add(engine: Engine, email: str, topics: tuple[str, ...] = TOPICS, **request: Any) -> SubscriptionRow:
+    when = request.pop("when", SUBSCRIBED)
+    with db.session_scope(engine) as session:
+        return subscribe(session, SubscriptionRequest(email, topics, **request), when, "cli", confirmed=True)
+
+
+def sent_to(engine: Engine, email: str) -> dict[str, tuple[str, bool]]:
+    with db.session_scope(engine) as session:
+        return {arxiv_id: (topic, listed) for arxiv_id, topic, listed in db.ledger(session, email)}
+
+
+def listed_ids(text: str) -> list[str]:
+    """arXiv ids of the papers a text body lists, in order (the footer's classics left out)."""
+    return ABS_ID.findall(text.split("Classics you have not marked read")[0])
+
+
+def bodies(got: Received) -> tuple[str, str]:
+    text, html = got.message.get_body(("plain",)), got.message.get_body(("html",))
+    assert text is not None and html is not None
+    return text.get_content(), html.get_content()
+
+
+# -- what arrives ------------------------------------------------------------------------------------------
+def test_a_digest_arrives_with_headers_both_bodies_and_every_new_paper(
+    engine: Engine, seeded: Seeded, inbox: Inbox
+) -> None:
+    add(engine, "alice@example.org")
+    report = send_digests(mail_settings(inbox), engine, NOW)
+
+    assert [o.status for o in report.outcomes] == ["sent"]
+    [got] = inbox.received
+    assert got.recipients == ["alice@example.org"] and got.sender == "radar@radar.example"
+    mail = got.message
+    assert mail["To"] == "alice@example.org" and mail["From"] == "Roadmap Radar <radar@radar.example>"
+    assert mail["Subject"].startswith("Roadmap Radar · daily digest · ")
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert re.fullmatch(r"<https://radar\.example/unsubscribe\?token=[\w-]{43,}>", mail["List-Unsubscribe"])
+    assert mail["Message-ID"] and mail["Date"] and mail["Content-Language"] == "en"
+    assert mail.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in mail.iter_parts()] == ["text/plain", "text/html"]
+
+    # Every new paper of the followed topics is told, once: listed, or counted with a link.
+    ledger = sent_to(engine, "alice@example.org")
+    assert set(ledger) == seeded.news(set(TOPICS)) and len(ledger) > 20
+    text, html = bodies(got)
+    listed = [a for a, (_, shown) in ledger.items() if shown]
+    for arxiv_id in listed:
+        assert Counter(listed_ids(text))[arxiv_id] == 1, arxiv_id
+        assert f"arxiv.org/abs/{arxiv_id}" in html
+    # At most RADAR_DIGEST_MAX_PER_TOPIC listed per topic; the rest counted with a link to the topic page.
+    per_topic = Counter(topic for topic, shown in ledger.values() if shown)
+    assert max(per_topic.values()) == 10 and "agent" in per_topic
+    counted = sum(not shown for _, shown in ledger.values())
+    assert counted > 0 and f"{counted} more new paper" in text
+    assert "https://radar.example/topic?topic=agent" in html
+
+
+def test_untrusted_text_is_escaped_and_the_html_has_no_script(
+    engine: Engine, seeded: Seeded, inbox: Inbox
+) -> None:
+    add(engine, "alice@example.org", ("lora",))
+    send_digests(mail_settings(inbox), engine, NOW)
+    text, html = bodies(inbox.received[0])
+    assert HOSTILE_ID in text and HOSTILE_ID in html
+    assert "<script" not in html.lower() and "<b>bold</b>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert "javascript:" not in html.split("[click]")[0] or 'href="javascript' not in html
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text + html)  # no escape sequences, NULs
+    assert "Bcc: victim@example.org" not in str(inbox.received[0].message["Bcc"] or "")
+    assert [h for h in inbox.received[0].message if h.lower() == "bcc"] == []
+
+
+def test_digests_rank_as_the_reading_lists_do(engine: Engine, seeded: Seeded, inbox: Inbox) -> None:
+    add(engine, "alice@example.org", ("agent",))
+    settings = mail_settings(inbox, digest_max_per_topic=100)
+    send_digests(settings, engine, NOW)
+    text, _ = bodies(inbox.received[0])
+    in_mail = list(dict.fromkeys(listed_ids(text)))
+    with db.session_scope(engine) as session:
+        summaries = [s for s in db.topic_matches(session, "agent") if s.arxiv_id in set(in_mail)]
+    expected = [s.arxiv_id for s, _ in rank_recent(summaries, NOW, settings.recent_half_life_days)]
+    assert len(in_mail) > 20 and in_mail == expected
+
+
+def test_a_paper_of_several_followed_topics_appears_once_under_its_best(
+    engine: Engine, seeded: Seeded, inbox: Inbox
+) -> None:
+    add(engine, "alice@example.org", ("agent", "multimodal"))
+    add(engine, "alice@example.org", ("multimodal", "rag"))  # a second subscription, same frequency
+    send_digests(mail_settings(inbox, digest_max_per_topic=100), engine, NOW)
+    assert len(inbox.received) == 1  # one digest per address and frequency
+    both = {m.arxiv_id for m in seeded.matches["new"] if m.topic_id == "agent"} & {
+        m.arxiv_id for m in seeded.matches["new"] if m.topic_id == "multimodal"
+    }
+    assert both, "the corpus has papers matching both topics"
+    text, _ = bodies(inbox.received[0])
+    best = {m.arxiv_id: m for m in sorted(seeded.matches["new"], key=lambda m: m.score)
+            if m.topic_id in ("agent", "multimodal", "rag")}  # fmt: skip
+    ledger = sent_to(engine, "alice@example.org")
+    for arxiv_id in both:
+        assert Counter(listed_ids(text))[arxiv_id] == 1
+        assert ledger[arxiv_id][0] == best[arxiv_id].topic_id
+
+
+# -- exactly once --------------------------------------------------------------------------------------------
+def test_a_second_run_sends_nothing_new_a_rematch_is_not_news_and_a_later_paper_comes_alone(
+    engine: Engine, seeded: Seeded, inbox: Inbox
+) -> None:
+    add(engine, "alice@example.org")
+    settings = mail_settings(inbox, digest_days=60)  # June papers would be news if re-matching made them new
+    send_digests(settings, engine, NOW)
+    first = sent_to(engine, "alice@example.org")
+    again = send_digests(settings, engine, NOW + timedelta(days=1))
+    assert [o.status for o in again.outcomes] == ["empty"] and len(inbox.received) == 1
+
+    # A re-match rewrites matched_at; the paper was first recorded before the subscription: not news.
+    old = max((m for m in seeded.matches["old"] if m.topic_id == "rag"), key=lambda m: m.arxiv_id)
+    with db.session_scope(engine) as session:
+        db.replace_matches(session, [old.arxiv_id], [old], NOW + timedelta(hours=1))
+        assert db.new_matches(session, ["rag"], NOW, NOW - timedelta(days=90)) == []
+    assert [o.status for o in send_digests(settings, engine, NOW + timedelta(days=2)).outcomes] == ["empty"]
+
+    # A paper first recorded after the last digest comes, alone.
+    later = replace(
+        hostile_paper(), arxiv_id="2607.88888", title="Retrieval-augmented generation, later",
+        abstract="retrieval-augmented generation", authors=("Ada",),
+        published=NOW + timedelta(days=2), updated=NOW + timedelta(days=2),
+    )  # fmt: skip
+    with db.session_scope(engine) as session:
+        db.upsert_papers(session, [later], NOW + timedelta(days=2, hours=1))
+        match = db.MatchRow(later.arxiv_id, "rag", 3.0, ("title: 'retrieval-augmented generation'",))
+        db.add_matches(session, [later.arxiv_id], [match], NOW + timedelta(days=2, hours=1))
+    send_digests(settings, engine, NOW + timedelta(days=3))
+    assert len(inbox.received) == 2
+    assert listed_ids(bodies(inbox.received[1])[0]) == ["2607.88888"]
+    assert sent_to(engine, "alice@example.org").keys() == first.keys() | {"2607.88888"}
