@@ -1,7 +1,7 @@
 """Serving the dashboard: the `streamlit run` command, and what `radar up` says about failed sources.
 
-The dashboard runs as a child process (`streamlit run dashboard/app.py`, headless) with the database URL
-in its environment; it reads the database only.
+The dashboard runs as a child process (`streamlit run dashboard/server.py`, headless: the app of
+dashboard/app.py plus the one-click unsubscribe endpoint) with the database URL in its environment.
 """
 
 from __future__ import annotations
@@ -28,9 +28,14 @@ def app_path() -> Path:
     return Path(spec.origin).resolve().parent / "app.py"
 
 
+def server_path() -> Path:
+    """dashboard/server.py: the app and its one HTTP endpoint (RFC 8058 one-click unsubscribe)."""
+    return app_path().with_name("server.py")
+
+
 def streamlit_command(port: int, address: str) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(app_path()),
+        sys.executable, "-m", "streamlit", "run", str(server_path()),
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", address,
