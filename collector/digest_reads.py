@@ -10,7 +10,7 @@ session, so a long run never holds a database snapshot open.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,13 +59,15 @@ class DigestReads:
         with db.session_scope(self.engine) as session:
             yield session
 
-    def new_matches(self, topic_id: str) -> list[NewMatch]:
-        """The topic's matches first recorded after `floor`, of papers published since `published_since`."""
-        return cached(self._matches, topic_id, lambda: self.read_matches(topic_id))
-
-    def read_matches(self, topic_id: str) -> list[NewMatch]:
-        with self.session() as session:
-            return db.new_matches(session, [topic_id], self.floor, self.published_since)
+    def new_matches(self, topic_ids: Collection[str]) -> dict[str, list[NewMatch]]:
+        """Each topic's matches first recorded after `floor`, of papers published since `published_since`
+        (the topics not read yet in one query)."""
+        missing = [t for t in topic_ids if t not in self._matches]
+        if missing:
+            with self.session() as session:
+                found = db.new_matches(session, missing, self.floor, self.published_since)
+            self._matches |= grouped(missing, found, lambda m: m.summary.topic_id)
+        return {t: self._matches[t] for t in topic_ids}
 
     def sent(self, email: str) -> set[str]:
         """What the address has been sent among papers of the window (fresh: the run adds to it)."""
@@ -94,20 +96,23 @@ class DigestReads:
                 self._extras[arxiv_id] = paper_extras(signals.get(arxiv_id), resources.get(arxiv_id, []))
         return {i: self._extras[i] for i in arxiv_ids}
 
-    def resources(self, topic_id: str) -> list[NewResource]:
-        """The topic's resources first stored after `floor`."""
-        return cached(self._resources, topic_id, lambda: self.read_resources(topic_id))
+    def resources(self, topic_ids: Collection[str]) -> dict[str, list[NewResource]]:
+        """Each topic's resources first stored after `floor` (the topics not read yet in one query)."""
+        missing = [t for t in topic_ids if t not in self._resources]
+        if missing:
+            with self.session() as session:
+                found = db.new_topic_resources(session, missing, self.floor)
+            self._resources |= grouped(missing, found, lambda r: r.resource.topic_id or "")
+        return {t: self._resources[t] for t in topic_ids}
 
-    def read_resources(self, topic_id: str) -> list[NewResource]:
-        with self.session() as session:
-            return db.new_topic_resources(session, [topic_id], self.floor)
-
-    def classics(self, topic_id: str) -> list[ReadingItem]:
-        return cached(self._classics, topic_id, lambda: self.read_classics(topic_id))
-
-    def read_classics(self, topic_id: str) -> list[ReadingItem]:
-        with self.session() as session:
-            return [classic_item(c) for c in db.topic_seminal(session, topic_id)]
+    def classics(self, topic_ids: Collection[str]) -> dict[str, list[ReadingItem]]:
+        """Each topic's classics as reading-list items (the topics not read yet in one go)."""
+        missing = [t for t in topic_ids if t not in self._classics]
+        if missing:
+            with self.session() as session:
+                found = db.topics_seminal(session, missing)
+            self._classics |= {t: [classic_item(c) for c in found[t]] for t in missing}
+        return {t: self._classics[t] for t in topic_ids}
 
     def read_ids(self, reader: str | None) -> frozenset[str]:
         """Papers the reader profile marked read (none without a profile)."""
@@ -118,6 +123,14 @@ class DigestReads:
     def read_marks(self, reader: str) -> frozenset[str]:
         with self.session() as session:
             return frozenset(i for i, marks in db.reader_marks(session, reader).items() if marks.read)
+
+
+def grouped(keys: Sequence[str], rows: Sequence[V], key_of: Callable[[V], str]) -> dict[str, list[V]]:
+    """`rows` by key, every key present (those without rows empty)."""
+    found: dict[str, list[V]] = {key: [] for key in keys}
+    for row in rows:
+        found[key_of(row)].append(row)
+    return found
 
 
 def cached(store: dict[K, V], key: K, read: Callable[[], V]) -> V:

@@ -29,6 +29,7 @@ from db import (
     LevelRow,
     MatchSummary,
     NewMatch,
+    NewResource,
     Resource,
     SubscriberRow,
     SubscriptionRow,
@@ -151,11 +152,11 @@ def digest_papers(
     a paper is *about* its topic (issue 8), split here: papers about it ranked and listed, the others
     counted in `applications`.
     """
-    sent = reads.sent(email)
+    sent, candidates = reads.sent(email), reads.new_matches(topic_since)
     fresh = [
         m.summary
         for topic_id, since in topic_since.items()
-        for m in reads.new_matches(topic_id)
+        for m in candidates[topic_id]
         if is_news(m, since, settings.digest_days) and m.summary.arxiv_id not in sent
     ]
     by_topic: dict[str, list[MatchSummary]] = {}
@@ -234,7 +235,12 @@ def build_digest(
     """The digest of `plan` at `now`: its topics' news grouped by level in roadmap order."""
     papers = {tp.topic_id: tp for tp in digest_papers(reads, plan.email, plan.topic_since, settings, now)}
     followed = [t for t in topics if t.id in plan.topic_since]
-    sections = [topic_section(reads, t, papers.get(t.id), plan.resources_since[t.id]) for t in followed]
+    resources = reads.resources(plan.topic_since)
+    extras = reads.extras([i.arxiv_id for tp in papers.values() for i in tp.listed if i.arxiv_id])
+    sections = [
+        topic_section(t, papers.get(t.id), extras, new_since(resources[t.id], plan.resources_since[t.id]))
+        for t in followed
+    ]
     shown = [section for section in sections if section.papers or section.more or section.resources]
     grouped = tuple(
         LevelSection(level, tuple(s for s in shown if s.topic.level == level.id))
@@ -245,13 +251,18 @@ def build_digest(
     return Digest(plan, grouped, unread_classics(reads, followed, plan.subscriber.reader), entries)
 
 
+def new_since(resources: Sequence[NewResource], since: datetime) -> tuple[Resource, ...]:
+    return tuple(r.resource for r in resources if r.first_seen > since)
+
+
 def topic_section(
-    reads: DigestReads, topic: TopicRow, papers: TopicPapers | None, since: datetime
+    topic: TopicRow,
+    papers: TopicPapers | None,
+    extras: Mapping[str, PaperExtras],
+    resources: tuple[Resource, ...],
 ) -> TopicSection:
     papers = papers or TopicPapers(topic.id, ())
-    extras = reads.extras([i.arxiv_id for i in papers.listed if i.arxiv_id])
     lines = tuple(PaperLine(i, extras.get(i.arxiv_id or "", PaperExtras())) for i in papers.listed)
-    resources = tuple(r.resource for r in reads.resources(topic.id) if r.first_seen > since)
     return TopicSection(topic, lines, len(papers.more), len(papers.applications), resources)
 
 
@@ -266,11 +277,11 @@ def unread_classics(
     reads: DigestReads, topics: Sequence[TopicRow], reader: str | None
 ) -> tuple[FooterClassic, ...]:
     """The first classics of the followed topics, in roadmap order, that the reader has not marked read."""
-    read = reads.read_ids(reader)
+    read, classics = reads.read_ids(reader), reads.classics([t.id for t in topics])
     found = (
         FooterClassic(topic, item)
-        for topic in topics  # lazily: a level's topics are read only until the footer is full
-        for item in reads.classics(topic.id)
+        for topic in topics
+        for item in classics[topic.id]
         if item.arxiv_id is None or item.arxiv_id not in read
     )
     return tuple(islice(found, FOOTER_CLASSICS))

@@ -134,6 +134,7 @@ from db.topics import (
     sync_topics,
     topic_backfills,
     topic_seminal,
+    topics_seminal,
 )
 
 __all__ = [
@@ -250,6 +251,7 @@ __all__ = [
     "topic_paper_counts",
     "topic_resources",
     "topic_seminal",
+    "topics_seminal",
     "trending_candidates",
     "update_subscription",
     "upsert_hf_papers",
