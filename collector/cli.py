@@ -111,7 +111,11 @@ def add_digest_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> N
         "--level", nargs="+", action="extend", default=[], metavar="L", help="every topic of a level"
     )
     p.add_argument("--every", choices=FREQUENCIES, default="daily", help="how often (default daily)")
-    p.add_argument("--language", choices=LANGUAGES, default="en", help="language of the mail (default en)")
+    p.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="language of the mail (default: the address's, or en for a new one)",
+    )
     p.add_argument("--reader", metavar="NAME", help="dashboard reader profile whose read marks the mail uses")
     p.add_argument(
         "--confirmed", action="store_true", help="skip the opt-in mail (the operator vouches for the address)"

@@ -257,14 +257,15 @@ def subscribe(settings: Settings, request: SubscriptionRequest, confirmed: bool)
     with opened(settings, roadmap) as engine:
         with db.session_scope(engine) as session:
             row = subscribing.subscribe(session, request, now, "cli", confirmed)
-            topics = db.list_topics(session)
+            topics, address = db.list_topics(session), db.subscriber(session, row.email)
+        language = address.language if address else "en"
         state = "confirmed"
         if not row.confirmed:
-            sent = opt_in.request_confirmation(engine, settings, row, request.language, topics, now)
+            sent = opt_in.request_confirmation(engine, settings, row, language, topics, now)
             state = "pending until its opt-in link is opened" + (
                 "" if sent else " (mailed less than an hour ago)"
             )
-    out.print(Text(f"Subscription #{row.id} of {row.email} ({row.frequency}, {request.language}): {state}"))
+    out.print(Text(f"Subscription #{row.id} of {row.email} ({row.frequency}, {language}): {state}"))
     return EXIT_OK
 
 

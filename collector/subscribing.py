@@ -43,7 +43,7 @@ class SubscriptionRequest:
     topic_ids: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
     frequency: str = "daily"
-    language: str = "en"
+    language: str | None = None  # None: the address's language as stored (en for a new address)
     reader: str | None = None  # the dashboard reader profile whose read marks the classics footer uses
 
 
@@ -60,7 +60,7 @@ def checked(
             raise ConfigError(f"unknown {what} {shown(value)}{suggestion(value, known)}")
     if request.frequency not in FREQUENCIES:
         raise ConfigError(f"unknown frequency {shown(request.frequency)}: use {' or '.join(FREQUENCIES)}")
-    if request.language not in LANGUAGES:
+    if request.language is not None and request.language not in LANGUAGES:
         raise ConfigError(f"unknown language {shown(request.language)}: use {' or '.join(LANGUAGES)}")
     unique = replace(request, topic_ids=tuple(dict.fromkeys(request.topic_ids)))
     return replace(unique, email=parse_address(request.email), levels=tuple(dict.fromkeys(request.levels)))
@@ -76,8 +76,10 @@ def subscribe(
     session: Session, request: SubscriptionRequest, now: datetime, origin: str, confirmed: bool
 ) -> SubscriptionRow:
     """Store a checked request. The same topics, levels and frequency again reuse the stored subscription
-    (confirming it when `confirmed`); the address's language becomes the request's."""
-    db.save_subscriber(session, request.email, request.language, request.reader, now)
+    (confirming it when `confirmed`). A confirmed request sets the address's language and reader profile;
+    a pending one (anyone may type any address) only sets them for an address new to us."""
+    if confirmed or db.subscriber(session, request.email) is None:
+        db.save_subscriber(session, request.email, request.language, request.reader, now)
     same = [s for s in db.list_subscriptions(session, request.email) if same_subscription(s, request)]
     if not same:
         wanted = (request.topic_ids, request.levels, request.frequency)

@@ -62,7 +62,7 @@ def request_subscription(
         return
     row = data.subscribe(url, request, now())
     try:
-        data.request_confirmation(url, row, request.language, now())
+        data.request_confirmation(url, row, request.language or "en", now())
     except MailError as exc:
         st.error(md_escape(f"The confirmation mail could not be sent ({exc}); please try again later."))
         return

@@ -24,6 +24,7 @@ from db.schema import SUBSCRIBERS, SUBSCRIPTIONS, TOKENS
 SUBSCRIBER = RecordMap(SubscriberRow, SUBSCRIBERS)
 SUBSCRIPTION = RecordMap(SubscriptionRow, SUBSCRIPTIONS)
 TOKEN = RecordMap(TokenRow, TOKENS)
+DEFAULT_LANGUAGE = "en"
 
 
 def token_hash(token: str) -> str:
@@ -46,13 +47,14 @@ def subscribers_by_email(session: Session, emails: Collection[str]) -> dict[str,
 
 
 def save_subscriber(
-    session: Session, email: str, language: str, reader: str | None, now: datetime
+    session: Session, email: str, language: str | None, reader: str | None, now: datetime
 ) -> SubscriberRow:
-    """Create the address, or set its language and reader profile (None keeps the stored profile)."""
+    """Create the address, or set its language and reader profile; None keeps what is stored (a new address
+    gets DEFAULT_LANGUAGE and no profile)."""
     known = subscriber(session, email)
-    row = SubscriberRow(email, language, reader, now)
+    row = SubscriberRow(email, language or DEFAULT_LANGUAGE, reader, now)
     if known is not None:
-        row = SubscriberRow(email, language, reader or known.reader, known.created_at)
+        row = SubscriberRow(email, language or known.language, reader or known.reader, known.created_at)
     statement = upsert_statement(session, SUBSCRIBERS, ["email"], ["language", "reader"])
     session.execute(statement, [SUBSCRIBER.values(row)])
     return row

@@ -120,3 +120,24 @@ def test_a_rematch_keeps_when_the_match_was_first_recorded(engine: Engine) -> No
         ).scalar()
     assert [m.first_recorded for m in again] == [first.first_recorded]
     assert again[0].summary.score == 9.0 and str(matched_at)[:13] != str(first.first_recorded)[:13]
+
+
+def test_only_a_confirmed_request_changes_an_existing_address(engine: Engine) -> None:
+    def request(language: str | None, confirmed: bool, topic: str) -> None:
+        with db.session_scope(engine) as session:
+            wanted = SubscriptionRequest("erin@example.org", (topic,), language=language, reader="erin")
+            subscribe(session, wanted, SUBSCRIBED, "test", confirmed)
+
+    def language() -> str:
+        with db.session_scope(engine) as session:
+            found = db.subscriber(session, "erin@example.org")
+            assert found is not None
+            return found.language
+
+    request("zh", True, "lora")
+    request("en", False, "rag")  # anyone may type the address on the dashboard: no say over its settings
+    assert language() == "zh"
+    request(None, True, "agent")  # the operator adds a topic without naming a language: kept
+    assert language() == "zh"
+    request("en", True, "vit")
+    assert language() == "en"
