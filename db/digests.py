@@ -66,10 +66,15 @@ def sent_ids(session: Session, email: str, published_since: datetime) -> set[str
 
 
 def new_topic_resources(session: Session, topic_ids: Collection[str], since: datetime) -> list[NewResource]:
-    """Resources of these topics first stored after `since` (roadmap links, blog posts), oldest first."""
+    """Resources these topics gained after `since` (blog posts, found links), oldest first. The roadmap's
+    own are left out: every roadmap sync re-inserts them, so their first_seen says nothing about news."""
     query = (
         select(*RESOURCE.columns, RESOURCES.c.first_seen)
-        .where(RESOURCES.c.topic_id.in_(sorted(topic_ids)), after(RESOURCES.c.first_seen, since, False))
+        .where(
+            RESOURCES.c.topic_id.in_(sorted(topic_ids)),
+            RESOURCES.c.source != "roadmap",
+            after(RESOURCES.c.first_seen, since, False),
+        )
         .order_by(RESOURCES.c.first_seen, RESOURCES.c.url)
     )
     return [NewResource(RESOURCE.record(row), row[-1]) for row in session.execute(query)]

@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 import db
-from collector.config import Settings
+from collector.config import PROJECT_ROOT, Settings
 from collector.delivery import send_digests
 from collector.ranking import rank_recent
+from collector.roadmap import load_roadmap
 from collector.subscribing import SubscriptionRequest, subscribe
 from db import SubscriptionRow
 from tests.digest_seed import HOSTILE_ID, NOW, SUBSCRIBED, Seeded, hostile_paper, seed_digests
@@ -172,3 +173,25 @@ def test_a_second_run_sends_nothing_new_a_rematch_is_not_news_and_a_later_paper_
     assert len(inbox.received) == 2
     assert listed_ids(bodies(inbox.received[1])[0]) == ["2607.88888"]
     assert sent_to(engine, "alice@example.org").keys() == first.keys() | {"2607.88888"}
+
+
+def test_a_topics_new_blog_post_is_news_and_a_roadmap_resync_is_not(
+    engine: Engine, seeded: Seeded, inbox: Inbox
+) -> None:
+    add(engine, "alice@example.org", ("rag",))
+    settings = mail_settings(inbox)
+    send_digests(settings, engine, NOW)
+    later = NOW + timedelta(hours=1)
+    roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
+    post = db.Resource("post", "https://blog.example/rag-news", "RAG news <b>", topic_id="rag", source="feed")
+    with db.session_scope(engine) as session:
+        db.sync_topics(session, roadmap.rows(), later)  # every command re-syncs the roadmap's resources
+        db.upsert_resources(session, [post], later)
+        roadmap_urls = [r.url for r in db.topic_resources(session, "rag", source="roadmap")]
+    send_digests(settings, engine, NOW + timedelta(days=1))
+    assert len(inbox.received) == 2
+    mail = inbox.received[1].message
+    text, html = bodies(inbox.received[1])
+    assert mail["Subject"] == "Roadmap Radar · daily digest · new resources"
+    assert "RAG news <b> (post): https://blog.example/rag-news" in text and "RAG news &lt;b&gt;" in html
+    assert roadmap_urls and not any(url in text for url in roadmap_urls)
