@@ -101,9 +101,7 @@ def feed_items(
     return [(item, topic_of[item.arxiv_id or ""]) for item in hydrate(session, ranked)]
 
 
-def atom(
-    spec: FeedSpec, items: Sequence[tuple[ReadingItem, str]], settings: Settings, now: datetime
-) -> bytes:
+def atom(spec: FeedSpec, items: Sequence[tuple[ReadingItem, str]], settings: Settings) -> bytes:
     """The feed as Atom 1.0 bytes (pure)."""
     names = {t.id: t.name_en for t in spec.topics}
     feed = FeedGenerator()
@@ -114,9 +112,8 @@ def atom(
     self_url = feed_url(settings, spec.kind, spec.key)
     if self_url:
         feed.link(href=self_url, rel="self", type="application/atom+xml")
-    feed.subtitle(
-        f"New papers of {', '.join(names.values())}" if len(names) < 4 else f"New papers of {spec.key}"
-    )
+    about = ", ".join(names.values()) if len(names) < 4 else f"the topics of {spec.key}"
+    feed.subtitle(clean(f"New papers of {about}, ranked as on the dashboard's topic pages"))
     feed.generator("Roadmap Radar", uri="https://github.com/roadmap-radar/roadmap-radar")
     # The newest entry's date, so an unchanged feed keeps its bytes (an empty one: a fixed date).
     stamps = [item.paper.updated for item, _ in items if item.paper]
@@ -147,14 +144,14 @@ def add_entry(feed: FeedGenerator, item: ReadingItem, topic_id: str, topic_name:
 # -- files --------------------------------------------------------------------------------------------------
 def topic_feed(session: Session, topic: TopicRow, settings: Settings, now: datetime) -> bytes:
     spec = topic_spec(topic, settings)
-    return atom(spec, feed_items(session, [topic.id], settings, now), settings, now)
+    return atom(spec, feed_items(session, [topic.id], settings, now), settings)
 
 
 def level_feed(
     session: Session, level: LevelRow, topics: Sequence[TopicRow], settings: Settings, now: datetime
 ) -> bytes:
     spec = level_spec(level, topics, settings)
-    return atom(spec, feed_items(session, [t.id for t in spec.topics], settings, now), settings, now)
+    return atom(spec, feed_items(session, [t.id for t in spec.topics], settings, now), settings)
 
 
 def feed_for(

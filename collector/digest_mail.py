@@ -100,8 +100,8 @@ def message(
     mail["Subject"] = subject
     mail["Date"] = format_datetime(now)
     mail["Message-ID"] = make_msgid(id_hint, domain=sender_domain(settings.smtp_from))
-    mail.set_content(bodies[0])
-    mail.add_alternative(bodies[1], subtype="html")
+    mail.set_content(bodies[0])  # quoted-printable: plain text stays readable, and spam filters like it
+    mail.add_alternative(bodies[1], subtype="html", cte="base64")  # encoded in C: a third of the time of QP
     return mail
 
 

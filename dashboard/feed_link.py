@@ -1,7 +1,8 @@
-"""A topic's Atom feed link, for the Topic page: `feed_link.topic_feed(topic.id)` under the page's caption.
+"""Atom feed links: a topic's (for the Topic page: `feed_link.topic_feed(topic.id)` under its caption) and
+the feeds section of the Subscriptions page.
 
 The feeds are files in RADAR_FEEDS_DIR (written after each collection); RADAR_FEEDS_BASE_URL says where a
-static server publishes them. Without it the page says how to publish them instead of showing a dead link.
+static server publishes them. Without it the pages say how to publish them instead of showing dead links.
 """
 
 from __future__ import annotations
@@ -9,16 +10,33 @@ from __future__ import annotations
 import streamlit as st
 
 from collector.atom import feed_url
-from dashboard import data
+from dashboard import data, state
 from dashboard.text import md_link
+from db import LevelRow, TopicRow
+
+UNPUBLISHED = (
+    "Atom feeds are written to RADAR_FEEDS_DIR after each collection; set RADAR_FEEDS_BASE_URL to the "
+    "address a static server publishes them at, and their links appear here."
+)
 
 
 def topic_feed(topic_id: str) -> None:
     url = feed_url(data.settings(), "topics", topic_id)
     if url is None:
-        st.caption(
-            "Atom feed: written to RADAR_FEEDS_DIR after each collection; set RADAR_FEEDS_BASE_URL to the "
-            "address a static server publishes it at, and its link appears here."
-        )
+        st.caption(UNPUBLISHED)
         return
     st.caption(f":material/rss_feed: Atom feed: {md_link(url, url)}")
+
+
+def feeds_section(topics: tuple[TopicRow, ...], levels: tuple[LevelRow, ...]) -> None:
+    """Every level's feed, and the feed of a topic picked from the list (Subscriptions page)."""
+    st.subheader(":material/rss_feed: Or follow a feed")
+    settings = data.settings()
+    if not settings.feeds_base_url:
+        st.caption(UNPUBLISHED)
+        return
+    links = [md_link(state.level_label(lv.id), feed_url(settings, "levels", lv.id)) for lv in levels]
+    st.markdown("Levels: " + " · ".join(links))
+    names = {t.id: state.topic_label(t) for t in topics}
+    chosen = st.selectbox("A topic's feed", list(names), format_func=names.__getitem__, key="feed_topic")
+    topic_feed(str(chosen))

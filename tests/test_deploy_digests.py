@@ -34,3 +34,22 @@ def test_the_feeds_server_publishes_the_feeds_volume_read_only() -> None:
     assert written.split(":")[0] == volume and path == "/usr/share/nginx/html" and mode == "ro"
     assert radar["environment"]["RADAR_FEEDS_BASE_URL"].endswith(":-http://localhost:8080}")
     assert feeds["ports"] == ["8080:80"]
+
+
+def test_every_mail_template_ships_in_the_package() -> None:
+    """The Docker image installs the package (not editable): templates must be package data."""
+    import fnmatch
+    import tomllib
+
+    root = COMPOSE.parent
+    globs = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]["collector"]
+    templates = [
+        p.relative_to(root / "collector").as_posix() for p in (root / "collector" / "templates").rglob("*")
+    ]
+    files = [t for t in templates if "." in t.rsplit("/", 1)[-1]]
+    assert len(files) >= 14
+    assert all(any(fnmatch.fnmatch(f, g) and f.count("/") == g.count("/") for g in globs) for f in files), (
+        files
+    )

@@ -152,3 +152,32 @@ def test_delivery_failures_show_on_the_subscriber_page_and_masked_on_the_collect
     table = next(d.value for d in at.dataframe if "address" in d.value.columns)
     assert "a…@example.org" in set(table["address"]) and "alice@example.org" not in table.to_string()
     assert "550 5.1.1" in table.to_string()
+
+
+def test_the_feed_links_follow_radar_feeds_base_url(mail: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "RADAR_FEEDS_BASE_URL" in shown(page())  # not published: the page says how
+    monkeypatch.setenv("RADAR_FEEDS_BASE_URL", "https://feeds.example/radar/")
+    at = page()
+    assert "https://feeds.example/radar/levels/L3.atom" in markdown(at)
+    at.selectbox(key="feed_topic").set_value("lora").run()
+    assert "(https://feeds.example/radar/topics/lora.atom)" in "\n".join(c.value for c in at.caption)
+
+
+def test_the_topic_pages_feed_link(dashboard_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dashboard.feed_link.topic_feed, as the Topic page calls it under its caption."""
+    monkeypatch.setenv("RADAR_FEEDS_BASE_URL", "https://feeds.example")
+
+    def topic_page_caption() -> None:
+        from dashboard import feed_link
+
+        feed_link.topic_feed("rag")
+
+    at = AppTest.from_function(topic_page_caption).run()
+    assert [c.value for c in at.caption] == [
+        ":material/rss_feed: Atom feed: [https\\:\\/\\/feeds\\.example\\/topics\\/rag\\.atom]"
+        "(https://feeds.example/topics/rag.atom)"
+    ]
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, state, subscription_views
+from dashboard import data, feed_link, state, subscription_views
+from dashboard.text import md_escape
 
 url = data.database_url()
 me = state.reader()
@@ -32,6 +33,9 @@ else:
     )
     subscription_views.subscribe_form(url, topics, levels, me.name)
     st.caption(
-        f"Digests list what you marked read as the reader profile “{me.name}” (sidebar) sees it; "
-        "reader profiles are not protected: anyone using this dashboard can pick any of them."
+        md_escape(
+            f"Digests leave out the classics you marked read as the reader profile “{me.name}” (sidebar); "
+            "reader profiles are not protected: anyone using this dashboard can pick any of them."
+        )
     )
+    feed_link.feeds_section(topics, levels)
