@@ -2,8 +2,8 @@
 to RADAR_FEEDS_DIR after each collection, for any static server to publish.
 
     db.new_matches (the window's matches of the feed's topics) ──is_news──▶ one row per paper (its best
-      topic) ──the newest first recorded, at most RADAR_FEEDS_MAX_ENTRIES──▶ rank_recent (the reading
-      lists' order) ──hydrate──▶ ReadingItems ──feedgen──▶ topics/<id>.atom, levels/<L>.atom
+      topic) ──the newest first recorded, at most RADAR_FEEDS_MAX_ENTRIES──▶ news_order (the reading
+      lists' order, as in digests) ──hydrate──▶ ReadingItems ──feedgen──▶ topics/<id>.atom, levels/<L>.atom
 
 A paper is news as in the digests: published at most RADAR_DIGEST_DAYS before its match was first
 recorded. Entry ids are the papers' arXiv abstract URLs (the same in every run and every feed); `updated`
@@ -31,8 +31,8 @@ import db
 from collector.clock import utc_now
 from collector.config import Settings
 from collector.digest_mail import clean
-from collector.digests import is_news
-from collector.ranking import ReadingItem, best_per_paper, rank_recent
+from collector.digests import is_news, news_order, under_best_topic
+from collector.ranking import ReadingItem
 from collector.reading_lists import hydrate
 from db import LevelRow, RunRow, TopicRow
 
@@ -94,9 +94,9 @@ def feed_items(
         if is_news(m, window, settings.digest_days)
     ]
     recorded = {(m.summary.arxiv_id, m.summary.topic_id): m.first_recorded for m in found}
-    best = best_per_paper(m.summary for m in found)
+    best = under_best_topic(m.summary for m in found)
     best.sort(key=lambda s: (recorded[(s.arxiv_id, s.topic_id)], s.arxiv_id), reverse=True)
-    ranked = rank_recent(best[: settings.feeds_max_entries], now, settings.recent_half_life_days)
+    ranked = news_order(best[: settings.feeds_max_entries], now, settings)
     topic_of = {s.arxiv_id: s.topic_id for s, _ in ranked}
     return [(item, topic_of[item.arxiv_id or ""]) for item in hydrate(session, ranked)]
 

@@ -16,7 +16,7 @@ address before (the ledger). Each paper appears once, under its best topic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
@@ -141,16 +141,28 @@ def is_news(match: NewMatch, since: datetime, days: int) -> bool:
     return recorded > since and match.summary.published >= recorded - timedelta(days=days)
 
 
+def under_best_topic(summaries: Iterable[MatchSummary]) -> list[MatchSummary]:
+    """News shows each paper once, under its best topic (digests and feeds alike)."""
+    return best_per_paper(summaries)
+
+
+def news_order(
+    summaries: Iterable[MatchSummary], now: datetime, settings: Settings
+) -> list[tuple[MatchSummary, float]]:
+    """News is ordered as a reading list's recent section (digests and feeds alike)."""
+    return rank_recent(summaries, now, settings.recent_half_life_days)
+
+
 def digest_papers(
     reads: DigestReads, email: str, topic_since: Mapping[str, datetime], settings: Settings, now: datetime
 ) -> list[TopicPapers]:
     """THE place a digest's papers are chosen and ordered, with the reading lists' own functions.
 
     News of each followed topic (is_news) not yet sent to `email`, one row per paper under its best topic
-    (ranking.best_per_paper), each topic ranked by ranking.rank_recent like a reading list's recent
-    section; the first RADAR_DIGEST_MAX_PER_TOPIC are listed, the rest counted. When matches say whether
-    a paper is *about* its topic (issue 8), split here: papers about it ranked and listed, the others
-    counted in `applications`.
+    (under_best_topic), each topic ranked like a reading list's recent section (news_order); the first
+    RADAR_DIGEST_MAX_PER_TOPIC are listed, the rest counted. When matches say whether a paper is *about*
+    its topic (issue 8), split here: papers about it ranked and listed, the others counted in
+    `applications`; the feeds follow through under_best_topic and news_order.
     """
     sent, candidates = reads.sent(email), reads.new_matches(topic_since)
     fresh = [
@@ -160,12 +172,12 @@ def digest_papers(
         if is_news(m, since, settings.digest_days) and m.summary.arxiv_id not in sent
     ]
     by_topic: dict[str, list[MatchSummary]] = {}
-    for summary in best_per_paper(fresh):
+    for summary in under_best_topic(fresh):
         by_topic.setdefault(summary.topic_id, []).append(summary)
     cap = settings.digest_max_per_topic
     found = []
     for topic_id, group in by_topic.items():
-        ranked = rank_recent(group, now, settings.recent_half_life_days)
+        ranked = news_order(group, now, settings)
         rest = tuple(s.arxiv_id for s, _ in ranked[cap:])
         found.append(TopicPapers(topic_id, tuple(reads.items(ranked[:cap])), more=rest))
     return found
