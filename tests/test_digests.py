@@ -50,7 +50,7 @@ def sent_to(engine: Engine, email: str) -> dict[str, tuple[str, bool]]:
 
 def listed_ids(text: str) -> list[str]:
     """arXiv ids of the papers a text body lists, in order (the footer's classics left out)."""
-    return ABS_ID.findall(text.split("Classics you have not marked read")[0])
+    return ABS_ID.findall(re.split("Classics you have not marked read|尚未标记为已读的经典论文", text)[0])
 
 
 def bodies(got: Received) -> tuple[str, str]:
@@ -195,3 +195,24 @@ def test_a_topics_new_blog_post_is_news_and_a_roadmap_resync_is_not(
     assert mail["Subject"] == "Roadmap Radar · daily digest · new resources"
     assert "RAG news <b> (post): https://blog.example/rag-news" in text and "RAG news &lt;b&gt;" in html
     assert roadmap_urls and not any(url in text for url in roadmap_urls)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_an_empty_period_sends_nothing_unless_a_note_is_asked_for(
+    engine: Engine, seeded: Seeded, inbox: Inbox, language: str
+) -> None:
+    add(engine, "alice@example.org", ("rag",), language=language)
+    send_digests(mail_settings(inbox), engine, NOW)
+    assert [
+        o.status for o in send_digests(mail_settings(inbox), engine, NOW + timedelta(days=1)).outcomes
+    ] == ["empty"]
+    report = send_digests(mail_settings(inbox, digest_send_empty=True), engine, NOW + timedelta(days=2))
+    assert [o.status for o in report.outcomes] == ["sent"] and len(inbox.received) == 2
+    note = inbox.received[1].message
+    text, html = bodies(inbox.received[1])
+    expected = {"en": ("nothing new", "Nothing new this time"), "zh": ("本期无新内容", "本期没有新内容")}[
+        language
+    ]
+    assert note["Subject"].endswith(expected[0]) and expected[1] in text and expected[1] in html
+    assert note["Content-Language"] == language and note["List-Unsubscribe-Post"]
+    assert listed_ids(text) == []
