@@ -1,6 +1,6 @@
 """The `radar` command: parse the arguments, then dispatch to collector.commands. Nothing else happens
-here; exit codes are 0 ok, 1 a source failed (what was fetched is kept) or another collection holds the
-lock, 2 usage or configuration error.
+here; exit codes are 0 ok, 1 a source failed (what was fetched is kept), another collection (or digest
+run) holds the lock, or a mail was not delivered, 2 usage or configuration error.
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from pydantic_settings import SettingsError
 import db
 from collector import commands
 from collector.config import Settings, load_settings
-from collector.errors import ConfigError, LockHeldError, RoadmapError
+from collector.errors import ConfigError, LockHeldError, MailError, RoadmapError
 from collector.normalise import strip_controls, utc_moment
 from collector.output import err, plain, say_error
 from collector.pipeline import sources_for
 from collector.source_runs import Request
 from collector.sources import Source
+from collector.subscribing import SubscriptionRequest
+from db import FREQUENCIES, LANGUAGES
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = commands.EXIT_OK, commands.EXIT_PARTIAL, commands.EXIT_USAGE
 EXIT_INTERRUPTED = 130  # the shell's code for a command stopped by SIGINT
@@ -98,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 when no collection has succeeded for RADAR_STALE_AFTER_HOURS (a container healthcheck)",
     )
 
+    add_digest_commands(sub.add_parser)
+
     for name, what in (
         ("dashboard", "serve the dashboard (Streamlit) on the database"),
         ("up", "serve the dashboard at once, collect in the background if the database is empty, schedule"),
@@ -113,6 +117,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-serve", action="store_true", help="load the sample, do not serve the dashboard")
     return parser
+
+
+def add_digest_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    """subscribe, subscriptions, unsubscribe, digest send, feed (`add_parser`: the subcommands' adder)."""
+    p = add_parser("subscribe", help="subscribe an address to digests of topics and/or levels")
+    p.add_argument("email", metavar="EMAIL")
+    p.add_argument("--topic", nargs="+", action="extend", default=[], metavar="ID", help="topics to follow")
+    p.add_argument(
+        "--level", nargs="+", action="extend", default=[], metavar="L", help="every topic of a level"
+    )
+    p.add_argument("--every", choices=FREQUENCIES, default="daily", help="how often (default daily)")
+    p.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="language of the mail (default: the address's, or en for a new one)",
+    )
+    p.add_argument("--reader", metavar="NAME", help="dashboard reader profile whose read marks the mail uses")
+    p.add_argument(
+        "--confirmed", action="store_true", help="skip the opt-in mail (the operator vouches for the address)"
+    )
+    p = add_parser("subscriptions", help="list the subscriptions")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = add_parser("unsubscribe", help="remove an address (or some of its topics and levels)")
+    p.add_argument("email", metavar="EMAIL")
+    p.add_argument("--topic", nargs="+", action="extend", default=[], metavar="ID", help="only these topics")
+    p.add_argument("--level", nargs="+", action="extend", default=[], metavar="L", help="only these levels")
+    p = add_parser("digest", help="topic digests by mail")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = actions.add_parser("send", help="send the digests due now")
+    p.add_argument("--dry-run", action="store_true", help="print what would be sent; send and store nothing")
+    p.add_argument("--to", metavar="EMAIL", help="only this address's digests, due or not")
+    p = add_parser("feed", help="print a topic's or a level's Atom feed")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--topic", metavar="ID")
+    which.add_argument("--level", metavar="L")
+
+
+def subscription_request(args: argparse.Namespace) -> SubscriptionRequest:
+    return SubscriptionRequest(
+        args.email, tuple(args.topic), tuple(args.level), args.every, args.language, args.reader
+    )
 
 
 def collect_request(args: argparse.Namespace) -> Request:
@@ -132,6 +177,11 @@ COMMANDS: dict[str, Command] = {
     "dashboard": lambda a, s: commands.dashboard(s, a.port, a.address),
     "up": lambda a, s: commands.up(s, a.port, a.address),
     "demo": lambda a, s: commands.load_demo(s, a.database_url, not a.no_serve, a.port, a.address),
+    "subscribe": lambda a, s: commands.subscribe(s, subscription_request(a), a.confirmed),
+    "subscriptions": lambda a, s: commands.show_subscriptions(s, a.json),
+    "unsubscribe": lambda a, s: commands.unsubscribe(s, a.email, a.topic, a.level),
+    "digest": lambda a, s: commands.send_digests(s, a.to, a.dry_run),
+    "feed": lambda a, s: commands.print_feed(s, a.topic, a.level),
 }
 
 
@@ -172,8 +222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, db.StorageError) as exc:
         say_error(str(exc))
         return EXIT_USAGE
-    except LockHeldError as exc:  # nothing was fetched: another collector is at it
+    except LockHeldError as exc:  # nothing was fetched (or sent): another collector (or digest run) is at it
         say_error(str(exc))
+        return EXIT_PARTIAL
+    except MailError as exc:  # an opt-in mail the SMTP server would not take
+        say_error(f"mail to {exc.recipient or 'the SMTP server'} not sent: {exc}")
         return EXIT_PARTIAL
 
 

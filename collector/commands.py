@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -19,14 +20,17 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 import db
-from collector import demo, pipeline, scheduler, serve
+from collector import atom, delivery, demo, opt_in, pipeline, scheduler, serve, subscribing
+from collector.addresses import parse_address
 from collector.clock import utc_now
 from collector.config import Settings, default_database_url
 from collector.errors import ConfigError
 from collector.freshness import NOT_COLLECTIONS, Freshness
 from collector.locking import CollectionLock
 from collector.output import (
+    DigestBar,
     collect_progress,
+    digests_table,
     err,
     frontier_table,
     jobs_table,
@@ -35,11 +39,15 @@ from collector.output import (
     print_json,
     print_runs,
     print_unreachable,
+    progress_bars,
     reading_list_json,
     reading_table,
     roadmap_tree,
     run_json,
     say,
+    say_error,
+    subscription_json,
+    subscriptions_table,
     topic_json,
     week_json,
 )
@@ -48,6 +56,7 @@ from collector.reading_lists import reading_list
 from collector.roadmap import Roadmap, load_roadmap
 from collector.source_runs import Request
 from collector.store import Store
+from collector.subscribing import SubscriptionRequest
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 # Upper bounds of the number arguments: beyond them a date computation overflows or nothing is gained.
@@ -88,6 +97,8 @@ def collect(settings: Settings, request: Request, as_json: bool) -> int:
     # Under the collection lock: a scheduled job or another `radar collect` may be collecting.
     with opened(settings) as engine, collect_progress(as_json) as progress, serve.sigterm_as_interrupt():
         report = pipeline.collect(settings, roadmap, engine, request, progress)
+        feeds = atom.publish_feeds(engine, settings)
+    err.print(plain(f"Atom feeds ({settings.feeds_dir}): {feeds.error}", "red" if feeds.errors else "dim"))
     if as_json:
         unreachable = [asdict(found) for found in report.unreachable]
         print_json(
@@ -294,3 +305,79 @@ def load_demo(settings: Settings, database_url: str | None, serve_it: bool, port
     print_runs(runs, f"Demo data loaded into {db.mask_url(settings.database_url)}")
     say("Recorded papers, dates as recorded (2025-2026): every paper is new for a first-time reader.")
     return dashboard(settings, port, address) if serve_it else EXIT_OK
+
+
+# -- radar subscribe / subscriptions / unsubscribe --------------------------------------------------------
+def subscribe(settings: Settings, request: SubscriptionRequest, confirmed: bool) -> int:
+    """Subscribe an address: confirmed at once (`--confirmed`), or pending with an opt-in mail."""
+    roadmap = load_roadmap(settings.roadmap_path)
+    request = subscribing.checked(request, [t.id for t in roadmap.topics], list(roadmap.levels))
+    now = utc_now()
+    with opened(settings, roadmap) as engine:
+        with db.session_scope(engine) as session:
+            row = subscribing.subscribe(session, request, now, "cli", confirmed)
+            topics, address = db.list_topics(session), db.subscriber(session, row.email)
+        language = address.language if address else "en"
+        state = "confirmed"
+        if not row.confirmed:
+            sent = opt_in.request_confirmation(engine, settings, row, language, topics, now)
+            state = "pending until its opt-in link is opened" + (
+                "" if sent else " (mailed less than an hour ago)"
+            )
+    out.print(Text(f"Subscription #{row.id} of {row.email} ({row.frequency}, {language}): {state}"))
+    return EXIT_OK
+
+
+def show_subscriptions(settings: Settings, as_json: bool) -> int:
+    with opened(settings) as engine, db.session_scope(engine) as session:
+        rows = db.list_subscriptions(session)
+        subscribers = db.subscribers_by_email(session, {r.email for r in rows})
+    if as_json:
+        print_json({"subscriptions": [subscription_json(r, subscribers.get(r.email)) for r in rows]})
+    else:
+        out.print(subscriptions_table(rows, subscribers))
+    return EXIT_OK
+
+
+def unsubscribe(settings: Settings, email: str, topic_ids: Sequence[str], levels: Sequence[str]) -> int:
+    """Everything of the address, or these topics and levels out of its subscriptions."""
+    address = parse_address(email)
+    with opened(settings) as engine, db.session_scope(engine) as session:
+        if not db.list_subscriptions(session, address):
+            raise ConfigError(f"{address} has no subscription")
+        done = subscribing.unsubscribe(session, address, topic_ids, levels)
+    what = "forgotten with everything stored about it" if done.forgotten else "kept"
+    out.print(
+        Text(f"{address}: {done.deleted} subscription(s) deleted, {done.narrowed} narrowed; address {what}")
+    )
+    return EXIT_OK
+
+
+# -- radar digest send / radar feed -----------------------------------------------------------------------
+def send_digests(settings: Settings, to: str | None, dry_run: bool) -> int:
+    """The due digests now (all of one address with --to); --dry-run prints them and sends nothing."""
+    only = parse_address(to) if to else None
+    with opened(settings, load_roadmap(settings.roadmap_path)) as engine, progress_bars(False) as bars:
+        report = delivery.send_digests(settings, engine, utc_now(), only, dry_run, DigestBar(bars))
+    out.print(digests_table(report.outcomes, "Digests (dry run: nothing sent)" if dry_run else "Digests"))
+    for outcome in report.outcomes if dry_run and only else ():
+        body = outcome.message.get_body(("plain",)) if outcome.message else None
+        if outcome.message is not None and body is not None:
+            out.print(Text(f"\n--- {outcome.message['Subject']} ---\n"), Text(body.get_content()))
+    if report.stopped:
+        say_error(report.stopped)
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def print_feed(settings: Settings, topic_id: str | None, level: str | None) -> int:
+    """A topic's or level's Atom feed on stdout."""
+    roadmap = load_roadmap(settings.roadmap_path)
+    if topic_id is not None:
+        roadmap.topic(topic_id)  # an unknown id fails with a suggestion
+    elif level not in roadmap.levels:
+        raise ConfigError(f"unknown level {level!r}: use one of {', '.join(roadmap.levels)}")
+    with opened(settings, roadmap) as engine:
+        data = atom.feed_for(engine, settings, utc_now(), topic_id, level)
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+    return EXIT_OK

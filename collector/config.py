@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 from datetime import UTC
+from email.utils import getaddresses
 from pathlib import Path
+from typing import Literal
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from collector.clock import utc_now
@@ -22,10 +24,18 @@ from collector.clock import utc_now
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def data_dir() -> Path:
+    """$XDG_DATA_HOME/roadmap-radar (~/.local/share/roadmap-radar)."""
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "roadmap-radar"
+
+
 def default_database_url() -> str:
     """SQLite under the XDG data directory, so every working directory sees the same database."""
-    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return f"sqlite:///{data_home / 'roadmap-radar' / 'radar.sqlite'}"
+    return f"sqlite:///{data_dir() / 'radar.sqlite'}"
+
+
+def default_feeds_dir() -> Path:
+    return data_dir() / "feeds"
 
 
 class Settings(BaseSettings):
@@ -256,9 +266,93 @@ class Settings(BaseSettings):
         "warns and `radar status --check` exits 1 (a container healthcheck).",
     )
 
-    @field_validator("arxiv_api_url", "arxiv_listing_url", "hf_api_url")
+    # -- digests: subscriptions, mail, Atom feeds --------------------------------------------------------
+    smtp_host: str = Field(
+        default="localhost", description="SMTP server that delivers digests and opt-in mail."
+    )
+    smtp_port: int = Field(
+        default=25,
+        ge=1,
+        le=65535,
+        description="Port of the SMTP server (587 is usual with starttls, 465 with tls; docker-compose's "
+        "mailpit listens on 1025).",
+    )
+    smtp_user: str = Field(default="", description="SMTP login name; empty: no login.")
+    smtp_password: SecretStr = Field(
+        default=SecretStr(""),
+        description="SMTP password. Secret: set it in the environment only; it is never logged or printed.",
+    )
+    smtp_from: str = Field(
+        default="Roadmap Radar <radar@localhost>",
+        description="The From of every mail: an address, optionally with a display name.",
+    )
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="none",
+        description="`none` (plain; a login is then refused unless the server is on this machine), "
+        "`starttls` (upgrade after connecting) or `tls` (TLS from the start). Certificates are verified.",
+    )
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, description="Timeout of every SMTP command.")
+    smtp_max_retries: int = Field(
+        default=3,
+        ge=0,
+        description="Retries of a message the server answered with 4xx (or a dropped connection) before it "
+        "is recorded as deferred for the next run.",
+    )
+    smtp_backoff_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="First wait before an SMTP retry; it doubles on each retry (at most 5 min).",
+    )
+    digest_max_per_topic: int = Field(
+        default=10,
+        ge=1,
+        description="Most papers listed per topic in a digest; the rest are counted, with a link to the "
+        "topic.",
+    )
+    digest_days: int = Field(
+        default=30,
+        ge=1,
+        description="A paper is news for digests and feeds only if it was published at most this many days "
+        "before its match was first recorded, so a backfill never floods a mailbox.",
+    )
+    digest_send_empty: bool = Field(
+        default=False,
+        description="Send a short “nothing new” note when a period brought nothing (default: send nothing).",
+    )
+    digest_link_days: int = Field(
+        default=60,
+        ge=1,
+        description="How long the links in a mail (confirm, unsubscribe, manage) work; unconfirmed "
+        "subscriptions are deleted after this long.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8501",
+        description="Where readers reach the dashboard: links in digests (topic pages, unsubscribe, manage) "
+        "and feeds start with it.",
+    )
+    feeds_dir: Path = Field(
+        default_factory=default_feeds_dir,
+        description="Where the Atom feeds are written after each collection (`topics/<id>.atom`, "
+        "`levels/<L>.atom`), for any static server to publish. Default: "
+        "`~/.local/share/roadmap-radar/feeds`.",
+    )
+    feeds_base_url: str = Field(
+        default="",
+        description="The URL at which RADAR_FEEDS_DIR is published (the Topic page shows each topic's feed "
+        "URL under it); empty: not published.",
+    )
+    feeds_max_entries: int = Field(default=50, ge=1, le=1000, description="Most entries in one Atom feed.")
+    schedule_digest_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
+        default="mon",
+        description="The day weekly digests go out, after that day's daily cycle (daily ones go after every "
+        "successful daily cycle).",
+    )
+
+    @field_validator("arxiv_api_url", "arxiv_listing_url", "hf_api_url", "public_url", "feeds_base_url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
+    def _http_url(cls, value: str, info: ValidationInfo) -> str:
+        if info.field_name == "feeds_base_url" and not value:
+            return value  # feeds not published
         if not value.startswith(("http://", "https://")) or any(c.isspace() or ord(c) < 32 for c in value):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
@@ -282,6 +376,15 @@ class Settings(BaseSettings):
             raise ValueError(f"not a crontab expression (minute hour day month weekday): {exc}") from None
         if trigger.get_next_fire_time(None, utc_now()) is None:
             raise ValueError("never fires (a day that does not exist, such as 31 February)")
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _one_sender(cls, value: str) -> str:
+        """One address (with an optional display name): no line breaks, no second address."""
+        found = getaddresses([value])
+        if any(ch in value for ch in "\r\n") or len(found) != 1 or "@" not in found[0][1]:
+            raise ValueError("expected one address such as `Roadmap Radar <radar@example.org>`")
         return value
 
     def user_agent(self) -> str:

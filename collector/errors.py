@@ -4,7 +4,12 @@
     ├── ConfigError                 bad settings or CLI input (exit code 2)
     │   └── RoadmapError            roadmap.yaml failed validation; carries every problem found
     ├── LockHeldError               another collector holds the database's collection lock (exit code 1)
+    │   └── DigestRunHeldError      another digest run holds the digest lock (exit code 1)
     ├── MalformedItemError          one item of an answer is no paper (also a ValueError): skipped, counted
+    ├── MailError                   a message was not delivered (the recipient, the server's answer)
+    │   ├── MailRejected            a 5xx answer: recorded on the digest's subscriptions, the run goes on
+    │   ├── MailDeferred            4xx answers until the retries ran out: recorded, sent again next run
+    │   └── MailUnavailable         no usable server (connection, TLS, login): the run stops (exit code 1)
     └── SourceError                 an upstream request failed after its retries (source, url, attempt)
         ├── HTTPStatusError         a non-2xx answer (status, and the upstream's own message if any)
         ├── RequestTimeoutError     no answer within RADAR_HTTP_TIMEOUT_SECONDS
@@ -18,7 +23,8 @@
         └── EmptyPageError          an empty page in the middle of a paginated result
 
 Expected failures of a source are SourceErrors: the pipeline records them per source and query and
-goes on. Anything else is a bug and propagates (after its source/query row is recorded as failed).
+goes on; a digest run records a MailRejected or MailDeferred per digest and goes on. Anything else is a
+bug and propagates (after its source/query row is recorded as failed).
 """
 
 from __future__ import annotations
@@ -66,6 +72,40 @@ URL_SHOWN = 120
 
 def shown_url(url: str) -> str:
     return url if len(url) <= URL_SHOWN else url[: URL_SHOWN - 1] + "…"
+
+
+class DigestRunHeldError(LockHeldError):
+    """Another `radar digest send` (or the scheduler's) is running: it would send the same digests."""
+
+    def __init__(self, holder: str, since: str, expires: str) -> None:
+        super().__init__(holder, since, expires)
+        self.args = (
+            f"another digest run is sending ({holder}, since {since}); its lock expires {expires} "
+            "unless renewed: try again later",
+        )
+
+
+class MailError(RadarError):
+    """A message was not delivered: to whom, and what the server answered (code 0: no answer)."""
+
+    def __init__(self, recipient: str, message: str, code: int = 0) -> None:
+        self.recipient, self.message, self.code = recipient, message, code
+        super().__init__(f"{code} {message}" if code else message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (self.__class__, (self.recipient, self.message, self.code))
+
+
+class MailRejected(MailError):
+    """A 5xx answer: this message will not be accepted as it is."""
+
+
+class MailDeferred(MailError):
+    """4xx answers (or a dropped connection) until RADAR_SMTP_MAX_RETRIES ran out."""
+
+
+class MailUnavailable(MailError):
+    """No usable SMTP server: it cannot be reached, TLS failed, or it refused our login."""
 
 
 class SourceError(RadarError):

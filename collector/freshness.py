@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 
 from db import RunRow
 
-# Run rows that are no collection from an upstream: the demo sample, the scheduler's own notes.
-NOT_COLLECTIONS = ("demo", "schedule")
+# Run rows that are no collection from an upstream: the demo sample, the scheduler's own notes, the feeds
+# written after a collection, digest runs.
+NOT_COLLECTIONS = ("demo", "schedule", "atom", "digest")
 # How collector.reachability words an upstream it gave up on, in a run row's error.
 _UNREACHABLE = re.compile(
     r"(?:^|: )(?P<upstream>[^:;()]+?) cannot be reached from this machine: (?P<reason>.+?)(?: \(https?://|$)"

@@ -64,7 +64,7 @@ class CollectionLock:
             raise self.held_error()
         self._beat = threading.Thread(target=self._heartbeat, name="radar-lock-heartbeat", daemon=True)
         self._beat.start()
-        logger.info("collection lock taken by %s", self.holder)
+        logger.info("lock %r taken by %s", self.name, self.holder)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -72,7 +72,7 @@ class CollectionLock:
         if self._beat is not None:
             self._beat.join(timeout=10)
         self.release()
-        logger.info("collection lock released by %s", self.holder)
+        logger.info("lock %r released by %s", self.name, self.holder)
 
     def held_error(self) -> LockHeldError:
         with db.session_scope(self.engine) as session:
@@ -87,7 +87,7 @@ class CollectionLock:
             try:
                 if not self.renew():
                     self.lost = True
-                    logger.error("collection lock of %s expired and was taken over", self.holder)
+                    logger.error("lock %r of %s expired and was taken over", self.name, self.holder)
                     return
             except db.StorageError as exc:  # the next beat may succeed; the lock outlives one miss
-                logger.warning("collection lock heartbeat failed: %s", exc)
+                logger.warning("lock %r heartbeat failed: %s", self.name, exc)

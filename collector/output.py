@@ -25,6 +25,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -33,11 +34,12 @@ from rich.text import Text
 from rich.tree import Tree
 
 from collector import runs
+from collector.delivery import DigestOutcome, DigestProgress
 from collector.normalise import strip_controls
 from collector.ranking import FrontierWeek, ReadingItem
 from collector.reading_lists import ReadingList, window_note
 from collector.roadmap import Roadmap, Topic
-from db import HFSignals, Resource, RunRow
+from db import HFSignals, Resource, RunRow, SubscriberRow, SubscriptionRow
 
 # No markup, no emoji codes, no highlighting: whatever a string holds is printed as it is.
 out = Console(highlight=False, markup=False, emoji=False)
@@ -140,6 +142,13 @@ def week_json(
         for i in week.papers
     ]
     return {"week": week.label, "start": week.start.isoformat(), "papers": papers}
+
+
+def subscription_json(sub: SubscriptionRow, subscriber: SubscriberRow | None) -> dict[str, Any]:
+    """A subscription as `radar subscriptions --json` gives it (`every` as the CLI names the frequency)."""
+    found = asdict(sub) | {"every": sub.frequency, "confirmed": sub.confirmed}
+    found |= {"topics": found.pop("topic_ids"), "language": subscriber.language if subscriber else None}
+    return found | {"reader": subscriber.reader if subscriber else None}
 
 
 # -- tables ---------------------------------------------------------------------------------------------
@@ -310,3 +319,49 @@ class RichProgress(runs.Progress):
     def finish(self, label: str, run: RunRow) -> None:
         task = self.tasks[label]
         self.bars.update(task, total=max(run.fetched, 1), completed=max(run.fetched, 1))
+
+
+# -- subscriptions and digests ----------------------------------------------------------------------------
+def subscriptions_table(rows: Sequence[SubscriptionRow], subscribers: Mapping[str, SubscriberRow]) -> Table:
+    table = Table(title=f"Subscriptions ({len(rows)})")
+    for column in ("#", "address", "topics", "levels", "every", "lang", "status", "last digest"):
+        table.add_column(column, overflow="fold")
+    for sub in rows:
+        language = subscribers[sub.email].language if sub.email in subscribers else ""
+        status = Text("confirmed") if sub.confirmed else Text("pending opt-in", style="yellow")
+        if sub.error:
+            status = Text(f"failing: {sub.error[:80]}", style="red")
+        last = f"{sub.sent_at:%Y-%m-%d %H:%M}" if sub.sent_at else "never"
+        table.add_row(str(sub.id), Text(sub.email), Text(", ".join(sub.topic_ids)), ", ".join(sub.levels),
+                      sub.frequency, language, status, last)  # fmt: skip
+    return table
+
+
+def digests_table(outcomes: Sequence[DigestOutcome], title: str) -> Table:
+    """One row per digest of a run: to whom, how often, papers listed + counted, what happened."""
+    table = Table(title=title)
+    for column in ("to", "every", "papers", "status"):
+        table.add_column(column, overflow="fold")
+    styles = {"sent": "green", "rejected": "red", "deferred": "yellow", "unsent": "red", "empty": "dim"}
+    for o in outcomes:
+        papers = f"{o.listed} listed" + (f" + {o.counted} counted" if o.counted else "")
+        status = Text(o.status + (f": {o.detail}" if o.detail else ""), style=styles.get(o.status, ""))
+        table.add_row(Text(o.email), o.frequency, papers, status)
+    if not outcomes:
+        table.add_row("-", "", "", "nothing due")
+    return table
+
+
+class DigestBar(DigestProgress):
+    """A progress bar over a run's digests."""
+
+    def __init__(self, bars: Progress) -> None:
+        self.bars = bars
+        self.task: TaskID | None = None
+
+    def start(self, total: int) -> None:
+        self.task = self.bars.add_task("digests", total=total)
+
+    def done(self, outcome: DigestOutcome) -> None:
+        if self.task is not None:
+            self.bars.update(self.task, advance=1)

@@ -1,9 +1,15 @@
 """APScheduler wiring only: `radar schedule` runs the collector's jobs in the foreground.
 
     job       trigger (UTC)                         sources
-    daily     cron RADAR_SCHEDULE_LISTING_CRON      the daily cycle (listing, classics, Hugging Face) + feeds
+    daily     cron RADAR_SCHEDULE_LISTING_CRON      the daily cycle (listing, classics, Hugging Face) + feeds,
+                                                    then, if every source succeeded, the due digests (weekly
+                                                    ones on RADAR_SCHEDULE_DIGEST_WEEKDAY)
     hf        every RADAR_SCHEDULE_HF_HOURS hours   Hugging Face: featured days, arXiv metadata, paper pages
     backfill  cron RADAR_SCHEDULE_BACKFILL_CRON     topic backfill (arXiv API) + HF paper search per topic
+
+After every collection the Atom feeds are written to RADAR_FEEDS_DIR. Digests are chained to the daily
+cycle instead of running on a clock of their own: a failed cycle sends nothing that day (tomorrow's
+digest carries its papers), and a digest never goes out while the day's papers are still arriving.
 
 Every job is coalesced, runs one instance at a time and still runs when missed by up to
 RADAR_SCHEDULE_MISFIRE_GRACE_SECONDS. The job store is the project's database (table `scheduler_jobs`),
@@ -34,10 +40,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 import db
-from collector import pipeline
+from collector import atom, delivery, pipeline
 from collector.clock import utc_now
 from collector.config import Settings, load_settings
-from collector.errors import ConfigError, LockHeldError
+from collector.errors import ConfigError, DigestRunHeldError, LockHeldError
 from collector.roadmap import load_roadmap
 from collector.source_runs import Request
 from collector.sources import DAILY, Source
@@ -104,11 +110,34 @@ def run_job(job_id: str) -> None:
         logger.info(
             "job %s done: %d run(s), %d failed %s", job_id, len(report.runs), len(failed), failed or ""
         )
+        atom.publish_feeds(engine, settings)
+        if job_id == "daily":
+            digests_after_cycle(settings, engine, failed)
     except LockHeldError as exc:
         logger.warning("job %s skipped: %s", job_id, exc)
         record(engine, job_id, f"skipped: {exc}", errors=0)
     finally:
         engine.dispose()
+
+
+def digests_after_cycle(settings: Settings, engine: Engine, failed: list[str]) -> None:
+    """The due digests, after a daily cycle in which every source succeeded; otherwise none today."""
+    if failed:
+        logger.warning("digests not sent: the daily cycle failed (%s)", ", ".join(failed))
+        record(engine, "daily", f"digests not sent today: the daily cycle failed ({', '.join(failed)})", 0)
+        return
+    try:
+        report = delivery.send_digests(settings, engine)
+    except DigestRunHeldError as exc:  # `radar digest send` by hand is running: it sends what is due
+        logger.warning("digests skipped: %s", exc)
+        record(engine, "daily", f"digests skipped: {exc}", 0)
+        return
+    logger.info(
+        "digests: %d due, %d sent, %d with nothing new, %d failed%s",
+        len(report.outcomes), report.count("sent"), report.count("empty"),
+        sum(o.status in ("rejected", "deferred", "unsent") for o in report.outcomes),
+        f"; stopped: {report.stopped}" if report.stopped else "",
+    )  # fmt: skip
 
 
 def record(engine: Engine, job_id: str, message: str, errors: int) -> None:

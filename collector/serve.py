@@ -1,6 +1,7 @@
-"""Serving: the dashboard as a child process (`streamlit run dashboard/app.py`, headless, the database URL in
-its environment; it reads the database only), the first collection of `radar up` as a second child beside
-it, and SIGTERM handled like Ctrl-C so that children and locks are never left behind.
+"""Serving: the dashboard as a child process (`streamlit run dashboard/server.py`, headless: the app of
+dashboard/app.py plus the one-click unsubscribe endpoint; the database URL in its environment), the first
+collection of `radar up` as a second child beside it, and SIGTERM handled like Ctrl-C so that children and
+locks are never left behind.
 
     radar up ──▶ streamlit run …            serves at once, whatever the collection does
              └─▶ radar collect --source all  in the background; its lines echoed, prefixed, as they come
@@ -37,9 +38,14 @@ def app_path() -> Path:
     return Path(spec.origin).resolve().parent / "app.py"
 
 
+def server_path() -> Path:
+    """dashboard/server.py: the app and its one HTTP endpoint (RFC 8058 one-click unsubscribe)."""
+    return app_path().with_name("server.py")
+
+
 def streamlit_command(port: int, address: str) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(app_path()),
+        sys.executable, "-m", "streamlit", "run", str(server_path()),
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", address,

@@ -15,6 +15,7 @@ navigation = st.navigation(
         st.Page("app_pages/topic.py", title="Topic", icon="📚"),
         st.Page("app_pages/whats_new.py", title="What's new", icon="🆕"),
         st.Page("app_pages/search.py", title="Search", icon="🔎"),
+        st.Page("app_pages/subscriptions.py", title="Subscriptions", icon=":material/mail:"),
         st.Page("app_pages/collector.py", title="Collector", icon="⚙️"),
     ]
 )

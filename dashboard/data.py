@@ -18,11 +18,12 @@ from sqlalchemy.engine import Engine
 
 import db
 from collector import freshness as freshness_of
-from collector import reading_lists
+from collector import opt_in, reading_lists, subscribing
 from collector.config import Settings, load_settings
 from collector.freshness import NOT_COLLECTIONS, Freshness
 from collector.ranking import ReadingItem
 from collector.reading_lists import ReadingList
+from collector.subscribing import SubscriptionRequest
 from db import (
     LevelRow,
     MatchSummary,
@@ -32,6 +33,9 @@ from db import (
     Resource,
     RunRow,
     SearchHit,
+    SubscriberRow,
+    SubscriptionRow,
+    TokenRow,
     TopicMatch,
     TopicRow,
 )
@@ -266,3 +270,62 @@ def lock_holder(url: str, now: datetime) -> str | None:
     with db.session_scope(engine(url)) as session:
         held = db.lock_holder(session, db.COLLECTION_LOCK)
     return held.holder if held is not None and held.expires_at > now else None
+
+
+# -- subscriptions (never cached: subscribers change them; a token names what a visitor may see) -----------
+def subscribe(url: str, request: SubscriptionRequest, now: datetime) -> SubscriptionRow:
+    """A subscription made on the page: pending until its opt-in link is opened."""
+    with db.session_scope(engine(url)) as session:
+        return subscribing.subscribe(session, request, now, "dashboard", confirmed=False)
+
+
+def request_confirmation(url: str, row: SubscriptionRow, language: str, now: datetime) -> bool:
+    """The opt-in mail (at most one an hour per address); MailError if the server will not take it."""
+    return opt_in.request_confirmation(engine(url), settings(), row, language, topics(url), now)
+
+
+def confirm(url: str, token: str, now: datetime) -> list[SubscriptionRow]:
+    with db.session_scope(engine(url)) as session:
+        return subscribing.confirm(session, token, now)
+
+
+def grant(url: str, token: str, purpose: str, now: datetime) -> TokenRow | None:
+    """What a link's token lets its holder do (manage, unsubscribe); None for a bad or expired one."""
+    with db.session_scope(engine(url)) as session:
+        return subscribing.granted(session, token, purpose, now)
+
+
+def own_subscriptions(url: str, grant: TokenRow) -> tuple[SubscriberRow | None, list[SubscriptionRow]]:
+    """The token holder's address and subscriptions: never another address's."""
+    with db.session_scope(engine(url)) as session:
+        return db.subscriber(session, grant.email), db.list_subscriptions(session, grant.email)
+
+
+def edit_subscription(url: str, grant: TokenRow, subscription_id: int, **values: object) -> bool:
+    with db.session_scope(engine(url)) as session:
+        return db.update_subscription(session, grant.email, subscription_id, **values)
+
+
+def set_language(url: str, grant: TokenRow, language: str, now: datetime) -> None:
+    with db.session_scope(engine(url)) as session:
+        db.save_subscriber(session, grant.email, language, None, now)
+
+
+def delete_own(url: str, grant: TokenRow, subscription_ids: Sequence[int]) -> int:
+    """Delete some of the holder's subscriptions; an address left without any is forgotten."""
+    with db.session_scope(engine(url)) as session:
+        gone = db.delete_subscriptions(session, grant.email, subscription_ids)
+        db.delete_idle_subscribers(session)
+        return gone
+
+
+def unsubscribe_link(url: str, token: str, now: datetime) -> TokenRow | None:
+    with db.session_scope(engine(url)) as session:
+        return subscribing.unsubscribe_by_token(session, token, now)
+
+
+def delivery_failures(url: str) -> list[SubscriptionRow]:
+    """Subscriptions whose last digest the SMTP server refused (or deferred), newest failure first."""
+    with db.session_scope(engine(url)) as session:
+        failing = [s for s in db.list_subscriptions(session) if s.error]
+    return sorted(failing, key=lambda s: s.error_at or s.created_at, reverse=True)

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from db.columns import utc_param
 from db.convert import RecordMap, chunks
-from db.dialect import floor_int, insert_driver_rows
+from db.dialect import floor_int, insert_driver_rows, insert_for
 from db.hf_signals import HF_SIGNAL_COLUMNS, hf_signals
 from db.papers import PAPER_COLUMNS, paper_record
 from db.ranges import FAR_FUTURE, after, id_floor
 from db.records import MatchRow, MatchSummary, ScoredPaper, TopicMatch, TrendingCandidate
-from db.schema import MATCHES, PAPERS, TOPICS
+from db.schema import MATCH_FIRST_SEEN, MATCHES, PAPERS, TOPICS
 
 MATCH = RecordMap(MatchRow, MATCHES)
 MATCH_COLUMNS = (*MATCH.names, "matched_at")
@@ -67,12 +67,27 @@ def replace_topic_matches(
 def replace_matches_by(
     session: Session, field: str, ids: Collection[str], matches: Sequence[MatchRow], now: datetime
 ) -> None:
-    """The matches of these papers (field "arxiv_id") or topics ("topic_id") become exactly `matches`."""
+    """The matches of these papers (field "arxiv_id") or topics ("topic_id") become exactly `matches`.
+
+    When each replaced match was first recorded is kept (see keep_first_seen): `matched_at` says when a
+    match was last computed, and digests must not take a re-matched paper for a new one.
+    """
     unique_ids = list(dict.fromkeys(ids))
     require_within(field, {getattr(m, field) for m in matches}, set(unique_ids))
     for chunk in chunks(unique_ids):
+        keep_first_seen(session, MATCHES.c[field].in_(chunk))
         session.execute(delete(MATCHES).where(MATCHES.c[field].in_(chunk)))
     insert_matches(session, matches, now)
+
+
+def keep_first_seen(session: Session, which: ColumnElement[bool]) -> None:
+    """Copy `which` matches' `matched_at` into match_first_seen before they are replaced; a match already
+    there keeps its earlier time. New papers' matches (add_matches) need no copy: their `matched_at` is
+    their first recording until a replace."""
+    names = ["arxiv_id", "topic_id", "first_matched_at"]
+    stored = select(MATCHES.c.arxiv_id, MATCHES.c.topic_id, MATCHES.c.matched_at).where(which)
+    statement = insert_for(session, MATCH_FIRST_SEEN).from_select(names, stored)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["arxiv_id", "topic_id"]))
 
 
 def add_matches(

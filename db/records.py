@@ -302,3 +302,90 @@ class MatchSummary:
     aboutness: float = 0.0
     about: bool = False
     kind: str = ""
+
+
+# -- subscriptions, digests and feeds (issue 10) -----------------------------------------------------------
+FREQUENCIES = ("daily", "weekly")
+LANGUAGES = ("en", "zh")
+TOKEN_PURPOSES = ("confirm", "unsubscribe", "manage")
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberRow:
+    """An address that receives digests, the language of its mail and the reader profile it reads as."""
+
+    email: str
+    language: str  # one of LANGUAGES
+    reader: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionRow:
+    """Topics and/or levels an address follows; `confirmed_at` None while it waits for its opt-in link."""
+
+    id: int
+    email: str
+    topic_ids: tuple[str, ...]
+    levels: tuple[str, ...]
+    frequency: str  # one of FREQUENCIES
+    origin: str  # cli | dashboard
+    created_at: datetime
+    confirmed_at: datetime | None = None
+    checked_at: datetime | None = None  # the last digest run that sent it something or found nothing new
+    sent_at: datetime | None = None
+    error: str | None = None  # the last delivery failure, cleared by the next delivery
+    error_at: datetime | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRow:
+    """What a link's token allows: one purpose, on one address's subscriptions, until it expires."""
+
+    purpose: str  # one of TOKEN_PURPOSES
+    email: str
+    subscription_ids: tuple[int, ...]
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewMatch:
+    """A match and when it was first recorded (a re-match does not make it new): a digest or feed entry."""
+
+    summary: MatchSummary
+    first_recorded: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewResource:
+    """A topic's resource and when it was first stored."""
+
+    resource: Resource
+    first_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """A paper a digest told an address about: listed in it, or only counted (with a link to the rest)."""
+
+    arxiv_id: str
+    topic_id: str
+    listed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SentDigest:
+    """A digest the SMTP server accepted: recorded with its ledger entries in one transaction."""
+
+    id: str
+    email: str
+    frequency: str
+    message_id: str
+    sent_at: datetime
+    subscription_ids: tuple[int, ...]
+    entries: tuple[LedgerEntry, ...]

@@ -25,6 +25,9 @@ from sqlalchemy.sql import false
 
 from db.columns import JSONList, UTCDateTime
 
+# Long enough for any address RFC 5321 lets through (64 + 1 + 255).
+EMAIL_LENGTH = 320
+
 # Named constraints let Alembic's SQLite batch mode find and alter them in later migrations.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -248,6 +251,101 @@ class ReaderPaper(Base):
     updated_at: Mapped[datetime]
 
 
+class MatchFirstSeen(Base):
+    """When a match was first recorded, kept for matches since replaced (a re-match rewrites `matched_at`).
+
+    A match's first recording is COALESCE(this row, paper_topics.matched_at): replace_matches copies the
+    stored `matched_at` here before deleting (only the first copy is kept), so digests and feeds never
+    mistake a re-matched paper for a new one. Rows outlive their match on purpose: a paper that stops and
+    starts matching again is not new either.
+    """
+
+    __tablename__ = "match_first_seen"
+
+    arxiv_id: Mapped[str] = mapped_column(ForeignKey("papers.arxiv_id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_matched_at: Mapped[datetime]
+
+
+class Subscriber(Base):
+    """An address that receives digests: the language of its mail and the reader profile whose marks the
+    digest's classics footer reads. Deleting it deletes everything stored about the address."""
+
+    __tablename__ = "subscribers"
+
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8))
+    reader: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class Subscription(Base):
+    """Topics and/or levels an address follows, daily or weekly; pending until confirmed (double opt-in)."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(
+        String(EMAIL_LENGTH), ForeignKey("subscribers.email", ondelete="CASCADE"), index=True
+    )
+    topic_ids: Mapped[list[str]]
+    levels: Mapped[list[str]]
+    frequency: Mapped[str] = mapped_column(String(8))
+    origin: Mapped[str] = mapped_column(String(16))  # cli | dashboard
+    created_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+    checked_at: Mapped[datetime | None]  # the last digest run that sent it a digest or found nothing new
+    sent_at: Mapped[datetime | None]  # the last digest sent
+    error: Mapped[str | None] = mapped_column(Text)  # the last delivery failure (a 5xx, a 4xx given up on)
+    error_at: Mapped[datetime | None]
+
+
+class SubscriptionToken(Base):
+    """A link's token, hashed: one purpose (confirm | unsubscribe | manage), one address, the subscriptions
+    it may act on; it stops working at `expires_at`."""
+
+    __tablename__ = "subscription_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str] = mapped_column(
+        String(EMAIL_LENGTH), ForeignKey("subscribers.email", ondelete="CASCADE"), index=True
+    )
+    subscription_ids: Mapped[list[int]] = mapped_column(JSONList)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Digest(Base):
+    """A digest the SMTP server accepted, recorded in the transaction that writes its ledger rows."""
+
+    __tablename__ = "digests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(
+        String(EMAIL_LENGTH), ForeignKey("subscribers.email", ondelete="CASCADE"), index=True
+    )
+    frequency: Mapped[str] = mapped_column(String(8))
+    message_id: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime]
+    listed: Mapped[int] = mapped_column(Integer)  # papers listed in it
+    counted: Mapped[int] = mapped_column(Integer)  # papers only counted (beyond the cap, applications)
+
+
+class DigestLedger(Base):
+    """Which papers an address has been sent (listed, or counted with a link): never the same one twice."""
+
+    __tablename__ = "digest_ledger"
+
+    email: Mapped[str] = mapped_column(
+        String(EMAIL_LENGTH), ForeignKey("subscribers.email", ondelete="CASCADE"), primary_key=True
+    )
+    arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest_id: Mapped[str] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), index=True)
+    topic_id: Mapped[str] = mapped_column(String(64))
+    listed: Mapped[bool] = mapped_column(Boolean)
+
+
 # Core table handles: the read and write queries use these (no ORM objects per row).
 PAPERS: Table = Base.metadata.tables["papers"]
 LEVELS: Table = Base.metadata.tables["levels"]
@@ -260,3 +358,9 @@ LOCKS: Table = Base.metadata.tables["locks"]
 JOBS: Table = Base.metadata.tables["scheduler_jobs"]
 READERS: Table = Base.metadata.tables["readers"]
 READER_PAPERS: Table = Base.metadata.tables["reader_papers"]
+MATCH_FIRST_SEEN: Table = Base.metadata.tables["match_first_seen"]
+SUBSCRIBERS: Table = Base.metadata.tables["subscribers"]
+SUBSCRIPTIONS: Table = Base.metadata.tables["subscriptions"]
+TOKENS: Table = Base.metadata.tables["subscription_tokens"]
+DIGESTS: Table = Base.metadata.tables["digests"]
+LEDGER: Table = Base.metadata.tables["digest_ledger"]

@@ -72,6 +72,18 @@ def topic_seminal(session: Session, topic_id: str) -> list[SeminalPaper]:
     return [SeminalPaper(seminal=s, paper=papers.get(s.arxiv_id or "")) for s in seminal]
 
 
+def topics_seminal(session: Session, topic_ids: Collection[str]) -> dict[str, list[SeminalPaper]]:
+    """Several topics' classics at once (two queries), each topic's in position order."""
+    rows = children(session, CLASSIC, SEMINAL.c.topic_id.in_(sorted(topic_ids)))
+    papers = papers_by_id(session, [s.arxiv_id for group in rows.values() for s in group if s.arxiv_id])
+    return {
+        topic_id: [
+            SeminalPaper(seminal=s, paper=papers.get(s.arxiv_id or "")) for s in rows.get(topic_id, [])
+        ]
+        for topic_id in topic_ids
+    }
+
+
 def missing_seminal_ids(session: Session) -> list[str]:
     """arXiv ids some topic names as seminal that are not stored yet, once each, in roadmap order."""
     query = (

@@ -13,6 +13,7 @@ import db
 from tests.factories import BACKENDS, blank_engine
 from tests.replay import ReplayServer
 from tests.replay_hf import HFReplay, install_hf
+from tests.smtp_server import Inbox, smtp_server
 
 
 @pytest.fixture
@@ -63,6 +64,19 @@ def offline_hf_and_feeds(monkeypatch: pytest.MonkeyPatch) -> None:
     real blogs)."""
     monkeypatch.setenv("RADAR_HF_API_URL", "http://127.0.0.1:9/hf-offline")
     monkeypatch.setenv("RADAR_FEED_MAX_POSTS", "0")
+
+
+@pytest.fixture(autouse=True)
+def private_feeds_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Feeds written after a collection go to a fresh directory, never to the real one in ~/.local/share."""
+    monkeypatch.setenv("RADAR_FEEDS_DIR", str(tmp_path_factory.mktemp("feeds")))
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) on a free loopback port; `inbox.env()` gives RADAR_SMTP_* for it."""
+    with smtp_server() as server:
+        yield server
 
 
 @pytest.fixture(params=BACKENDS)

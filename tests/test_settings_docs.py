@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
 
 import pytest
+from pydantic import SecretStr, ValidationError
 
 from collector.config import Settings
 
@@ -44,19 +46,45 @@ def test_every_setting_has_a_help_line() -> None:
 def test_environment_overrides_each_setting(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each documented variable really reaches the settings object."""
     field = Settings.model_fields[name]
-    default = field.get_default(call_default_factory=True)
-    # A value different from the default and inside the field's bounds.
+    value = sample(name, field.annotation, field.get_default(call_default_factory=True))
+    monkeypatch.setenv(f"RADAR_{name.upper()}", value)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    got = getattr(settings, name)
+    shown = got.get_secret_value() if isinstance(got, SecretStr) else got
+    assert str(shown).lower() == value.lower()
+
+
+def sample(name: str, annotation: Any, default: Any) -> str:
+    """A value different from the default and inside the field's bounds, as the environment gives it."""
+    if get_origin(annotation) is Literal:
+        return next(str(choice) for choice in get_args(annotation) if choice != default)
+    if name.endswith("_url"):
+        return "http://127.0.0.1:9/x"
+    if name.endswith("_cron"):  # a cron expression that fires (settings refuse one that never does)
+        return "15 4 * * tue"
+    if name == "smtp_from":
+        return "Radar <radar@example.org>"
     samples = {
         str: lambda: "x-value",
+        SecretStr: lambda: "x-secret",
+        bool: lambda: str(not default).lower(),
         int: lambda: str(default - 1 or 2),
         float: lambda: str(default / 2 or 0.25),
         Path: lambda: "/tmp/roadmap-x.yaml",
     }
-    value = samples[field.annotation]()  # type: ignore[index]
-    if name.endswith("_url"):
-        value = "http://127.0.0.1:9/x"
-    if name.endswith("_cron"):
-        value = "15 4 * * tue"
-    monkeypatch.setenv(f"RADAR_{name.upper()}", value)
+    return str(samples[annotation]())
+
+
+def test_secrets_never_show_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RADAR_SMTP_PASSWORD", "hunter2-secret")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert str(getattr(settings, name)) == value
+    assert "hunter2-secret" not in repr(settings) and "hunter2-secret" not in str(settings.model_dump())
+
+
+def test_a_from_address_smuggling_a_second_address_or_a_header_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for bad in ("a@example.org, b@example.org", "Radar <a@example.org>\r\nBcc: b@example.org", "radar"):
+        monkeypatch.setenv("RADAR_SMTP_FROM", bad)
+        with pytest.raises(ValidationError, match="smtp_from"):
+            Settings(_env_file=None)  # type: ignore[call-arg]

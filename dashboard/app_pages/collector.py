@@ -1,11 +1,13 @@
 """Collector: what is being collected right now (live rows, from any process), the upstreams this machine
 could not reach in the last collection, the last run per source with their counts and errors, the next
-scheduled runs, and "collect now" (`radar collect` in the background, one at a time)."""
+scheduled runs, digest delivery (the last run, subscriptions whose digest the mail server refused), and
+"collect now" (`radar collect` in the background, one at a time)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from collector.addresses import mask
 from collector.clock import utc_now
 from collector.freshness import unreachable
 from dashboard import collect_job, data, render, state
@@ -73,6 +75,28 @@ if jobs:
     st.dataframe([{"job": job_id, "next run (UTC)": when} for job_id, when in jobs], hide_index=True)
 else:
     st.caption("No schedule stored: `radar up` (or `radar schedule`) runs the collector on a schedule.")
+
+st.subheader("Digests")
+digest_runs = [r for r in runs if r.source == "digest"]
+if digest_runs:
+    last = digest_runs[0]
+    st.caption(
+        md_escape(f"Last digest run {render.ago(last.finished_at, now)}: {last.error or 'nothing due'}")
+    )
+else:
+    st.caption("No digest run yet: the scheduler sends them after each daily cycle, or `radar digest send`.")
+failing = data.delivery_failures(url)
+if failing:
+    st.warning(
+        f"{len(failing)} subscription(s) whose last digest was not delivered (retried at the next run):"
+    )
+    st.dataframe(
+        [
+            {"subscription": s.id, "address": mask(s.email), "since (UTC)": s.error_at, "answer": s.error}
+            for s in failing
+        ],
+        hide_index=True,
+    )
 
 st.subheader("Collect now")
 holder = data.lock_holder(url, now)

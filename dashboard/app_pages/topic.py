@@ -8,7 +8,7 @@ from datetime import timedelta
 import streamlit as st
 
 from collector.clock import utc_now
-from dashboard import data, render, sections, state
+from dashboard import data, feed_link, render, sections, state
 from dashboard.lists import hidden_ids, item_export, weekly
 from dashboard.text import md_escape
 
@@ -35,6 +35,7 @@ marks = data.marks(url, me.name)
 
 st.title(md_escape(topic.name_zh))
 st.caption(md_escape(f"{state.level_label(topic.level)} · {topic.name_en} · {topic.id}"))
+feed_link.topic_feed(topic.id, quiet=True)
 
 shown = st.session_state.setdefault(f"shown:{topic.id}", PAGE)
 minute = now.replace(second=0, microsecond=0)
