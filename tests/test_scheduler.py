@@ -175,7 +175,9 @@ def collector_process(env: dict[str, str], *argv: str) -> subprocess.Popen[str]:
 
 
 def test_two_processes_never_collect_at_once(engine: Engine, env: dict[str, str], hf: HFReplay) -> None:
-    hf.server.script(HF, [Reply(hang=3.0)])  # the first process's first HF request takes 3 s
+    # The first process's first HF request hangs long enough for a second process to start and be refused
+    # and a scheduled job to be skipped, even on a loaded machine (at 3 s it sometimes finished first).
+    hf.server.script(HF, [Reply(hang=10.0)])
     day = ["--since", "2025-05-28", "--until", "2025-05-28", "--json"]
     first = collector_process(env, "collect", "--source", "hf", *day)
     try:
