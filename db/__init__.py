@@ -12,7 +12,9 @@
     resources.py     resources of papers and topics
     matches.py       matches, reading-list candidates, trending candidates, counts
     runs.py          runs, the scheduler's next runs, named locks
-    reader_state.py  reader profiles and marks                           search.py   full text
+    reader_state.py  reader profiles and marks
+    search.py        full text: the search box's syntax (search_syntax.py), SQLite FTS5, PostgreSQL's
+                     tsvector (search_postgres.py)
     ranges.py        index-friendly range conditions
 """
 
@@ -75,14 +77,8 @@ from db.runs import (
     scheduled_jobs,
     topic_last_collected,
 )
-from db.search import (
-    SEARCH_CAP,
-    SearchQueryError,
-    plain_query,
-    rebuild_search_index,
-    search_papers,
-    sync_search_index,
-)
+from db.search import SEARCH_CAP, plain_query, rebuild_search_index, search_papers, sync_search_index
+from db.search_syntax import SearchQueryError
 from db.topics import (
     list_levels,
     list_topics,
