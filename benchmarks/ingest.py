@@ -107,6 +107,7 @@ def main() -> None:
         settings = Settings(database_url=f"sqlite:///{tmp}/bench.sqlite", _env_file=None)  # type: ignore[call-arg]
         roadmap = load_roadmap(settings.roadmap_path)
         engine = db.make_engine(settings.database_url)
+        db.migrate(engine)
         store = Store(engine, roadmap, NOW)
         store.prepare(roadmap)
         t0 = time.perf_counter()

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from rich.text import Text
 
 import db
-from collector import commands
+from collector import commands, db_commands
 from collector.config import Settings, load_settings
 from collector.errors import ConfigError, LockHeldError, RoadmapError
 from collector.output import err, say_error
@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20, metavar="N", help="how many runs (default 20)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
+    add_db_commands(sub)
+
     for name, what in (
         ("dashboard", "serve the dashboard (Streamlit) on the database"),
         ("up", "migrate, collect if the database is empty, schedule, serve the dashboard"),
@@ -96,6 +98,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-serve", action="store_true", help="load the sample, do not serve the dashboard")
     return parser
+
+
+def add_db_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("db", help="the database: upgrade its schema, copy it to another URL")
+    db_sub = p.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    db_sub.add_parser("upgrade", help="apply the migrations the database lacks (the services need them)")
+    p = db_sub.add_parser(
+        "copy", help="copy the database (RADAR_DATABASE_URL) to another URL, resumably, and verify it"
+    )
+    p.add_argument("--to", required=True, metavar="URL", help="target database, e.g. postgresql+psycopg://…")
+    p.add_argument(
+        "--batch-size", type=int, default=db_commands.DEFAULT_BATCH, metavar="N", help="rows per commit"
+    )
+    p.add_argument("--restart", action="store_true", help="empty the target's tables first")
 
 
 def collect_request(args: argparse.Namespace) -> Request:
@@ -115,6 +131,11 @@ COMMANDS: dict[str, Command] = {
     "dashboard": lambda a, s: commands.dashboard(s, a.port, a.address),
     "up": lambda a, s: commands.up(s, a.port, a.address),
     "demo": lambda a, s: commands.load_demo(s, a.database_url, not a.no_serve, a.port, a.address),
+    "db": lambda a, s: DB_COMMANDS[a.db_command](a, s),
+}
+DB_COMMANDS: dict[str, Command] = {
+    "upgrade": lambda a, s: db_commands.upgrade(s),
+    "copy": lambda a, s: db_commands.copy(s, a.to, a.batch_size, a.restart),
 }
 
 

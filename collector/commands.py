@@ -46,14 +46,14 @@ EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
 
 @contextmanager
-def opened(settings: Settings, roadmap: Roadmap | None = None) -> Iterator[Engine]:
-    """The database's engine, migrated (and in step with `roadmap`: a changed topic query re-matched),
-    disposed of when the command is done."""
+def opened(settings: Settings, roadmap: Roadmap | None = None, upgrade: bool = False) -> Iterator[Engine]:
+    """The database's engine, its schema current (migrated with `upgrade` or on SQLite, else checked: see
+    db.ensure_schema) and in step with `roadmap` (a changed topic query re-matched), disposed of when the
+    command is done."""
     engine = db.make_engine(settings.database_url)
     try:
-        if roadmap is None:
-            db.migrate(engine)
-        else:
+        db.ensure_schema(engine, upgrade)
+        if roadmap is not None:
             Store(engine, roadmap, utc_now()).prepare(roadmap)
         yield engine
     finally:
@@ -179,14 +179,14 @@ def show_status(settings: Settings, limit: int, as_json: bool) -> int:
 # -- radar dashboard / up / demo ------------------------------------------------------------------------
 def dashboard(settings: Settings, port: int, address: str) -> int:
     with opened(settings):
-        pass  # the dashboard would migrate too; a broken database fails here, with exit 2
+        pass  # a broken database, or an old schema on PostgreSQL, fails here with exit 2
     out.print(Text(f"Dashboard on http://{address}:{port} — database {db.mask_url(settings.database_url)}"))
     return serve.serve_dashboard(settings.database_url, port, address)
 
 
 def up(settings: Settings, port: int, address: str) -> int:
     """The one command: migrate, a first collection into an empty database, the scheduler, the dashboard."""
-    with opened(settings, load_roadmap(settings.roadmap_path)) as engine:
+    with opened(settings, load_roadmap(settings.roadmap_path), upgrade=True) as engine:
         if stored_papers(engine) == 0:
             first_collection(engine, settings)
         started = scheduler.start_scheduler(settings, engine)
@@ -228,7 +228,7 @@ def demo_database_url() -> str:
 def load_demo(settings: Settings, database_url: str | None, serve_it: bool, port: int, address: str) -> int:
     settings = settings.model_copy(update={"database_url": database_url or demo_database_url()})
     roadmap = load_roadmap(settings.roadmap_path)
-    with opened(settings, roadmap) as engine:
+    with opened(settings, roadmap, upgrade=True) as engine:
         runs = demo.load_demo(Store(engine, roadmap, utc_now()))
     print_runs(runs, f"Demo data loaded into {db.mask_url(settings.database_url)}")
     out.print("Recorded papers, dates as recorded (2025-2026): every paper is new for a first-time reader.")

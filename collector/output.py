@@ -32,7 +32,7 @@ from collector import runs
 from collector.ranking import FrontierWeek, ReadingItem
 from collector.reading_lists import ReadingList
 from collector.roadmap import Roadmap, Topic
-from db import HFSignals, Resource, RunRow
+from db import Digest, HFSignals, Resource, RunRow
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -209,6 +209,18 @@ def jobs_table(jobs: Sequence[Any]) -> Table:
     for job in jobs:
         when = f"{job.next_run_time:%Y-%m-%d %H:%M %Z}" if job.next_run_time else "paused"
         table.add_row(job.id, Text(job.trigger), when, Text(job.description))  # "cron[…]" is no markup
+    return table
+
+
+def digests_table(found: Sequence[tuple[str, Digest, Digest]]) -> Table:
+    """Each copied table's rows and checksum on both sides, and whether they agree."""
+    table = Table(title="Verification: rows and checksums, source → target")
+    for column, justify in (("table", "left"), ("rows", "right"), ("target rows", "right"),
+                            ("checksum", "left"), ("same", "left")):  # fmt: skip
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for name, mine, theirs in found:
+        same = Text("yes", style="green") if mine == theirs else Text("NO", style="bold red")
+        table.add_row(name, f"{mine.rows:,}", f"{theirs.rows:,}", f"{mine.checksum:016x}", same)
     return table
 
 

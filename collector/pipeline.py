@@ -111,7 +111,7 @@ def collect(
     """Prepare the store and run `request`, all under the database's collection lock; LockHeldError when
     another collector holds it."""
     now = now or utc_now()
-    db.migrate(engine)  # the lock is a table: it must exist before anyone can hold it
+    db.ensure_schema(engine)  # the lock is a table: it must exist before anyone can hold it
     with (
         CollectionLock(engine, settings.lock_ttl_seconds),
         Collection.open(settings, roadmap, engine, now, progress) as collection,

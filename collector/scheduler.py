@@ -170,9 +170,10 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec]) -> None:
 
 
 def start_scheduler(settings: Settings, engine: Engine, paused: bool = False) -> BackgroundScheduler:
-    """Migrate the database, start the scheduler on it and bring its jobs in line with the settings."""
+    """Start the scheduler on the database (its schema current: db.ensure_schema) and bring its jobs in
+    line with the settings."""
     specs = job_specs(settings)  # a bad crontab fails here, before anything starts
-    db.migrate(engine)
+    db.ensure_schema(engine)
     scheduler = build_scheduler(settings, engine)
     scheduler.start(paused=True)
     sync_jobs(scheduler, specs)
@@ -192,11 +193,13 @@ class JobView:
 def list_jobs(settings: Settings) -> list[JobView]:
     """The jobs and their next run times, as `radar schedule` would run them (nothing is run)."""
     engine = db.make_engine(settings.database_url)
-    scheduler = start_scheduler(settings, engine, paused=True)
     try:
-        return [JobView(j.id, j.name, str(j.trigger), j.next_run_time) for j in scheduler.get_jobs()]
+        scheduler = start_scheduler(settings, engine, paused=True)
+        try:
+            return [JobView(j.id, j.name, str(j.trigger), j.next_run_time) for j in scheduler.get_jobs()]
+        finally:
+            scheduler.shutdown(wait=False)
     finally:
-        scheduler.shutdown(wait=False)
         engine.dispose()
 
 
@@ -204,7 +207,11 @@ def serve(settings: Settings, stop: threading.Event | None = None) -> None:
     """Run the scheduler until SIGTERM/SIGINT (or `stop`), then stop after the running job."""
     stop = stop or threading.Event()
     engine = db.make_engine(settings.database_url)
-    scheduler = start_scheduler(settings, engine)
+    try:
+        scheduler = start_scheduler(settings, engine)
+    except BaseException:
+        engine.dispose()
+        raise
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         for job in scheduler.get_jobs():

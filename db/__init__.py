@@ -2,7 +2,8 @@
 
 `db` imports nothing else of Roadmap Radar. Its modules, each named for what it holds:
 
-    engine.py        engines, sessions, migrations (db/migrations)      errors.py   StorageError
+    engine.py        engines, sessions, migrations (db/migrations)      errors.py   StorageError and
+                     and who may run them (ensure_schema)                            SchemaOutOfDate
     schema.py        the tables (typed models and Core handles)          records.py  the plain record types
     convert.py       rows ↔ records, derived from the record fields      columns.py  UTC and JSON column types
     dialect.py       where SQLite and PostgreSQL differ (ON CONFLICT, bulk INSERT)
@@ -16,10 +17,20 @@
     search.py        full text: the search box's syntax (search_syntax.py), SQLite FTS5, PostgreSQL's
                      tsvector (search_postgres.py)
     ranges.py        index-friendly range conditions
+    transfer.py      a whole database copied to another URL, resumably, and verified
 """
 
-from db.engine import alembic_config, current_revision, make_engine, migrate, session_scope
-from db.errors import StorageError, mask_url
+from db.engine import (
+    alembic_config,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    make_engine,
+    migrate,
+    require_current_schema,
+    session_scope,
+)
+from db.errors import SchemaOutOfDate, StorageError, mask_url
 from db.hf_signals import (
     hf_lookup_candidates,
     hf_only_ids,
@@ -89,9 +100,11 @@ from db.topics import (
     topic_backfills,
     topic_seminal,
 )
+from db.transfer import Digest, copied_tables, copy_table, empty_tables, row_count, table_digest
 
 __all__ = [
     "COLLECTION_LOCK",
+    "Digest",
     "RESOURCE_KINDS",
     "SEARCH_CAP",
     "HFPaper",
@@ -108,6 +121,7 @@ __all__ = [
     "RunRow",
     "ScoredPaper",
     "SearchHit",
+    "SchemaOutOfDate",
     "SearchQueryError",
     "SeminalPaper",
     "SeminalRow",
@@ -119,10 +133,15 @@ __all__ = [
     "acquire_lock",
     "add_matches",
     "alembic_config",
+    "copied_tables",
+    "copy_table",
     "current_revision",
     "daily_counts",
+    "empty_tables",
+    "ensure_schema",
     "get_paper",
     "get_reader",
+    "head_revision",
     "hf_lookup_candidates",
     "hf_only_ids",
     "hf_signals_by_id",
@@ -151,7 +170,9 @@ __all__ = [
     "renew_lock",
     "replace_matches",
     "replace_topic_matches",
+    "require_current_schema",
     "roadmap_feeds",
+    "row_count",
     "scheduled_jobs",
     "search_papers",
     "session_scope",
@@ -161,6 +182,7 @@ __all__ = [
     "sync_levels",
     "sync_search_index",
     "sync_topics",
+    "table_digest",
     "topic_backfills",
     "topic_candidates",
     "topic_last_collected",

@@ -1,4 +1,5 @@
-"""Where SQLite and PostgreSQL differ in our SQL: INSERT … ON CONFLICT, and driver-level bulk INSERTs."""
+"""Where SQLite and PostgreSQL differ in our SQL: INSERT … ON CONFLICT, driver-level bulk INSERTs, and
+whole-row bulk writes (COPY on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, insert
+from psycopg import sql
+from sqlalchemy import JSON, Table, Text, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from db.errors import StorageError
@@ -70,3 +72,32 @@ def compiled_insert(
 def tuple_in(order: tuple[str, ...], columns: Sequence[str], row: tuple[Any, ...]) -> tuple[Any, ...]:
     values = dict(zip(columns, row, strict=True))
     return tuple(values[name] for name in order)
+
+
+def write_rows(connection: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Whole rows of `table` (every column, in order; JSON columns as JSON text) in one bulk write:
+    COPY on PostgreSQL, one executemany elsewhere."""
+    if not rows:
+        return
+    names = [column.name for column in table.columns]
+    if connection.dialect.name == "postgresql":
+        copy_rows(connection, table.name, names, rows)
+        return
+    values = {
+        c.name: bindparam(c.name, type_=Text() if isinstance(c.type, JSON) else c.type) for c in table.columns
+    }
+    connection.execute(insert(table).values(values), [dict(zip(names, row, strict=True)) for row in rows])
+
+
+def copy_rows(
+    connection: Connection, table: str, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """PostgreSQL's COPY … FROM STDIN on the connection's own transaction (psycopg dumps each value)."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
