@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schedule", help="run the collector on a schedule, in the foreground")
     p.add_argument("--list", action="store_true", help="show the jobs and their next run times, then exit")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="health check: exit 1 when a stored job is overdue (no scheduler)",
+    )
     p.add_argument("--json", action="store_true", help="with --list: machine-readable output")
 
     p = sub.add_parser("status", help="the last collection runs")
@@ -126,7 +131,7 @@ COMMANDS: dict[str, Command] = {
     "collect": lambda a, s: commands.collect(s, collect_request(a), a.json),
     "list": lambda a, s: commands.show_list(s, a.topic, a.limit, a.days, a.json),
     "trending": lambda a, s: commands.show_trending(s, a.days, a.limit, a.json),
-    "schedule": lambda a, s: commands.show_schedule(s, a.json) if a.list else commands.run_schedule(s),
+    "schedule": lambda a, s: schedule(a, s),
     "status": lambda a, s: commands.show_status(s, a.limit, a.json),
     "dashboard": lambda a, s: commands.dashboard(s, a.port, a.address),
     "up": lambda a, s: commands.up(s, a.port, a.address),
@@ -137,6 +142,12 @@ DB_COMMANDS: dict[str, Command] = {
     "upgrade": lambda a, s: db_commands.upgrade(s),
     "copy": lambda a, s: db_commands.copy(s, a.to, a.batch_size, a.restart),
 }
+
+
+def schedule(args: argparse.Namespace, settings: Settings) -> int:
+    if args.check:
+        return commands.check_schedule(settings)
+    return commands.show_schedule(settings, args.json) if args.list else commands.run_schedule(settings)
 
 
 def settings_from_env() -> Settings:

@@ -150,6 +150,18 @@ def show_schedule(settings: Settings, as_json: bool) -> int:
     return EXIT_OK
 
 
+def check_schedule(settings: Settings) -> int:
+    """The collector's health check: 0 when no stored job is overdue (a scheduler is running them)."""
+    late = scheduler.overdue_jobs(settings, utc_now())
+    for job_id, when in late:
+        err.print(
+            Text(f"job {job_id}: " + (f"overdue since {when:%Y-%m-%d %H:%M %Z}" if when else "not stored"))
+        )
+    if not late:
+        out.print("The scheduled jobs are on time.")
+    return EXIT_PARTIAL if late else EXIT_OK
+
+
 def run_schedule(settings: Settings) -> int:
     """Run the jobs in the foreground until SIGTERM/Ctrl-C."""
     load_roadmap(settings.roadmap_path)  # a broken roadmap fails now (exit 2), not at the first job

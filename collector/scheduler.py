@@ -22,7 +22,7 @@ import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
@@ -201,6 +201,22 @@ def list_jobs(settings: Settings) -> list[JobView]:
             scheduler.shutdown(wait=False)
     finally:
         engine.dispose()
+
+
+def overdue_jobs(settings: Settings, now: datetime) -> list[tuple[str, datetime | None]]:
+    """Stored jobs whose next run is further in the past than the misfire grace: no scheduler is running
+    them. Every job, when none is stored at all (no scheduler ever started). The schema is not touched."""
+    engine = db.make_engine(settings.database_url)
+    try:
+        db.require_current_schema(engine)
+        with db.session_scope(engine) as session:
+            jobs = db.scheduled_jobs(session)
+    finally:
+        engine.dispose()
+    late = now - timedelta(seconds=settings.schedule_misfire_grace_seconds)
+    if not jobs:
+        return [(spec.id, None) for spec in job_specs(settings)]
+    return [(job_id, when) for job_id, when in jobs if when is not None and when < late]
 
 
 def serve(settings: Settings, stop: threading.Event | None = None) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from collector.config import Settings
+from collector.env_example import env_example
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -58,3 +59,11 @@ def test_environment_overrides_each_setting(name: str, monkeypatch: pytest.Monke
     monkeypatch.setenv(f"RADAR_{name.upper()}", value)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert str(getattr(settings, name)) == value
+
+
+def test_env_example_lists_every_setting_as_written_from_the_settings() -> None:
+    """.env.example is `python -m collector.env_example`'s output: every setting, with help and default."""
+    written = (README.parent / ".env.example").read_text(encoding="utf-8")
+    assert written == env_example(), "run: python -m collector.env_example > .env.example"
+    listed = set(re.findall(r"^# (RADAR_[A-Z0-9_]+)=", written, flags=re.MULTILINE))
+    assert listed == env_names()
