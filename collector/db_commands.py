@@ -35,6 +35,7 @@ def upgrade(settings: Settings) -> int:
         before = db.current_revision(engine)
         db.migrate(engine)
         after = db.current_revision(engine)
+        index_for_search(engine)  # papers a migration left unindexed (0008 on PostgreSQL: all of them)
     finally:
         engine.dispose()
     where = db.mask_url(settings.database_url)
@@ -62,6 +63,7 @@ def copy(settings: Settings, to_url: str, batch: int, restart: bool) -> int:
             if restart:
                 db.empty_tables(target, tables)
             copy_tables(source, target, tables, batch)
+            index_for_search(target)
             return verify(source, target, tables, batch)
     finally:
         source.dispose()
@@ -102,6 +104,19 @@ def copy_tables(source: Engine, target: Engine, tables: Sequence[Table], batch: 
             seconds = time.perf_counter() - started
             resumed = f" (resumed after {there:,} already there)" if there else ""
             bars.console.print(f"{table.name}: {copied:,} rows copied in {seconds:.1f} s{resumed}")
+
+
+def index_for_search(engine: Engine) -> None:
+    """Index the papers the search index lacks, with a bar; silent when there are none."""
+    with db.session_scope(engine) as session:
+        pending = db.unindexed_count(session)
+    if not pending:
+        return
+    with progress_bars(disable=False) as bars:
+        task = bars.add_task("index for search", total=pending)
+        started = time.perf_counter()
+        done = db.index_for_search(engine, DEFAULT_BATCH, partial(bars.advance, task))
+        bars.console.print(f"search index: {done:,} papers indexed in {time.perf_counter() - started:.1f} s")
 
 
 def verify(source: Engine, target: Engine, tables: Sequence[Table], batch: int) -> int:

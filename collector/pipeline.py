@@ -12,6 +12,7 @@
     hf-search  topic names ──HuggingFace.search──▶ Store.store_hf, then arXiv metadata as for hf
     feeds      roadmap feeds ──Upstreams.feed──▶ posts ──upsert_resources──▶ db
     every source/query ──RunRecorder.run──▶ db.runs (counts, and the error if any)
+    papers stored ──db.index_for_search──▶ the search index (FTS5, or PostgreSQL's tsvector), at the end
 
 `collect` takes the database's collection lock, prepares the store under it, then runs the chosen
 sources in pipeline order through SOURCE_RUNS (collector/source_runs.py), one function per Source.
@@ -117,7 +118,9 @@ def collect(
         Collection.open(settings, roadmap, engine, now, progress) as collection,
     ):
         collection.store.prepare(roadmap)
-        return collection.run(request)
+        report = collection.run(request)
+        db.index_for_search(engine)  # what this run stored is searchable before the next page view
+        return report
 
 
 def sources_for(choice: str | None) -> tuple[Source, ...]:

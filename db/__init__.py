@@ -88,7 +88,15 @@ from db.runs import (
     scheduled_jobs,
     topic_last_collected,
 )
-from db.search import SEARCH_CAP, plain_query, rebuild_search_index, search_papers, sync_search_index
+from db.search import (
+    SEARCH_CAP,
+    index_for_search,
+    plain_query,
+    rebuild_search_index,
+    search_papers,
+    sync_search_index,
+    unindexed_count,
+)
 from db.search_syntax import SearchQueryError
 from db.topics import (
     list_levels,
@@ -145,6 +153,7 @@ __all__ = [
     "hf_lookup_candidates",
     "hf_only_ids",
     "hf_signals_by_id",
+    "index_for_search",
     "iter_papers",
     "last_runs",
     "list_levels",
@@ -192,6 +201,7 @@ __all__ = [
     "topic_resources",
     "topic_seminal",
     "trending_candidates",
+    "unindexed_count",
     "upsert_hf_papers",
     "upsert_papers",
     "upsert_resources",

@@ -51,6 +51,9 @@ def insert_driver_rows(
     if not rows:
         return
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        copy_rows(connection, table.name, columns, rows)
+        return
     sql, order = compiled_insert(table, tuple(columns), connection.dialect)
     if order is None:  # named placeholders (psycopg): one dict per row
         params: Sequence[Any] = [dict(zip(columns, row, strict=True)) for row in rows]

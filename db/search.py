@@ -15,16 +15,18 @@ the database stays fast.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from db import search_postgres
 from db.convert import chunks
+from db.engine import session_scope
 from db.papers import PAPER_COLUMNS, paper_record
 from db.ranges import after, id_floor, published_between
 from db.records import SearchHit
@@ -41,7 +43,11 @@ WORD = re.compile(r"\S+")
 FTS = table(SEARCH_TABLE, column("rowid"), column(SEARCH_TABLE))
 ROWID: ColumnElement[int] = literal_column("papers.rowid")
 # What is in a database but not in the models: SQLite's FTS5 tables, PostgreSQL's generated tsvector.
-NOT_MODELLED = {("column", search_postgres.VECTOR_COLUMN), ("index", search_postgres.VECTOR_INDEX)}
+NOT_MODELLED = {("column", search_postgres.VECTOR_COLUMN), *(("index", i) for i in search_postgres.INDEXES)}
+
+
+def ignore(count: int) -> None:
+    """A progress callback that listens to nothing."""
 
 
 def autogenerate_includes(name: str | None, type_: str, parent_names: Any) -> bool:
@@ -164,21 +170,47 @@ def topics_of(session: Session, arxiv_ids: Sequence[str]) -> dict[str, list[str]
     return found
 
 
-def sync_search_index(session: Session) -> int:
-    """Index the papers stored since the last sync (rowids above the highest indexed); how many.
+# The papers past the highest rowid the FTS5 index holds: those stored since the last sync.
+UNINDEXED = f"WHERE rowid > (SELECT coalesce(max(id), 0) FROM {SEARCH_TABLE}_docsize)"
 
-    Batched here rather than by an insert trigger so that ingest stays fast; pages call it before a
-    search, and so may the collector after a run. PostgreSQL's generated column is always in step: 0.
+
+def sync_search_index(session: Session, limit: int | None = None) -> int:
+    """Index the papers stored, or retitled, since the last sync (at most `limit`); how many.
+
+    Batched here rather than as each paper is written, so that ingest does not pay for tokenising
+    (triggers keep papers already indexed in step); pages call it before a search, the collector after
+    a run, and `index_for_search` in batches after bulk loads.
     """
     if session.get_bind().dialect.name != "sqlite":
-        return 0
+        return search_postgres.sync(session, limit)
+    bound = "" if limit is None else f" ORDER BY rowid LIMIT {int(limit)}"
     result = session.execute(
         text(
             f"INSERT INTO {SEARCH_TABLE}(rowid, title, abstract) SELECT rowid, title, abstract FROM papers"
-            f" WHERE rowid > (SELECT coalesce(max(id), 0) FROM {SEARCH_TABLE}_docsize)"
+            f" {UNINDEXED}{bound}"
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def unindexed_count(session: Session) -> int:
+    """How many papers the next sync would index."""
+    if session.get_bind().dialect.name != "sqlite":
+        return search_postgres.unindexed_count(session)
+    return int(session.execute(text(f"SELECT count(*) FROM papers {UNINDEXED}")).scalar_one())
+
+
+def index_for_search(engine: Engine, batch: int = 5000, indexed: Callable[[int], None] = ignore) -> int:
+    """Sync the whole search index, `batch` papers per transaction (after a copy, a migration, a bulk
+    load); `indexed` hears of each batch. How many papers were indexed."""
+    total = 0
+    while True:
+        with session_scope(engine) as session:
+            done = sync_search_index(session, batch)
+        if not done:
+            return total
+        total += done
+        indexed(done)
 
 
 def rebuild_search_index(session: Session) -> None:

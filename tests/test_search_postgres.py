@@ -64,6 +64,7 @@ def sqlite_seeded(seeded_template: Path, tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture(scope="module")
 def postgres_seeded(seeded_postgres: str) -> Iterator[Engine]:
     engine = db.make_engine(seeded_postgres)
+    db.index_for_search(engine)
     yield engine
     engine.dispose()
 

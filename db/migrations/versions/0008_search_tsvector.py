@@ -8,12 +8,16 @@ PostgreSQL's own parser would read `encoder/decoder` as a file path, `https://gi
 `Ö` as an upper-case letter it cannot fold. So `radar_search_text` first turns the text into what
 unicode61 sees: every character that is not a letter, a digit or a private-use character (Unicode
 categories L*, N*, Co) separates words, combining marks (Mn) are dropped, Latin letters lose their
-diacritics and letters are folded to lower case. Its tables come from Python 3.11's unicodedata (Unicode
-14.0), frozen here: a later Python must not change a stored index. Text that is all ASCII skips them.
+diacritics and letters are case-folded. Its tables come from Python 3.11's unicodedata (Unicode 14.0),
+frozen here: a later Python must not change a stored index. Text that is all ASCII skips them.
 
-`papers.search_vector` is a generated column, so every write path (upserts, bulk INSERTs, COPY,
-`radar db copy`) keeps it in step with no code of ours; adding it rewrites the papers table (minutes per
-million papers, the table locked meanwhile). db.search_postgres builds queries with the same function.
+As on SQLite, papers are indexed in batches, not as they are written: tokenising costs more than the
+rest of an insert, so `papers.search_vector` starts NULL and db.search.sync_search_index fills the
+papers whose vector is NULL (a partial index finds them) with `radar_search_vector(title, abstract)`;
+the dashboard syncs before a search, the collector after a run, `radar db upgrade` and `radar db copy`
+when they are done. A trigger keeps an indexed paper in step when an update changes its title or
+abstract, whichever code path writes it (as SQLite's FTS5 triggers do). This migration leaves existing
+papers to that first sync.
 
 Revision ID: 0008_search_tsvector
 Revises: 0004_levels
@@ -183,24 +187,47 @@ $function$
 """
 # Title words weigh A, abstract words B: ranking counts a title hit more (db.search_postgres).
 SEARCH_VECTOR_SQL = """
-ALTER TABLE papers ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-  setweight(to_tsvector('simple'::regconfig, radar_search_text(title)), 'A')
-  || setweight(to_tsvector('simple'::regconfig, radar_search_text(abstract)), 'B')
-) STORED
+CREATE FUNCTION radar_search_vector(title text, abstract text) RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $function$
+SELECT setweight(to_tsvector('simple'::regconfig, radar_search_text(coalesce(title, ''))), 'A')
+  || setweight(to_tsvector('simple'::regconfig, radar_search_text(coalesce(abstract, ''))), 'B')
+$function$
 """
+REINDEX_SQL = (
+    """
+CREATE FUNCTION radar_search_reindex() RETURNS trigger LANGUAGE plpgsql AS $function$
+BEGIN
+  IF OLD.search_vector IS NOT NULL THEN
+    NEW.search_vector := radar_search_vector(NEW.title, NEW.abstract);
+  END IF;
+  RETURN NEW;
+END
+$function$
+""",
+    "CREATE TRIGGER papers_search_reindex BEFORE UPDATE OF title, abstract ON papers FOR EACH ROW"
+    " WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.abstract IS DISTINCT FROM NEW.abstract)"
+    " EXECUTE FUNCTION radar_search_reindex()",
+)
+INDEXES_SQL = (
+    "CREATE INDEX ix_papers_search_vector ON papers USING gin (search_vector)",
+    # The papers the next sync indexes: empty once it has run, so it costs the inserts little.
+    "CREATE INDEX ix_papers_unindexed ON papers (arxiv_id) WHERE search_vector IS NULL",
+)
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute(SEARCH_TEXT_SQL)
-    op.execute(SEARCH_VECTOR_SQL)
-    op.execute("CREATE INDEX ix_papers_search_vector ON papers USING gin (search_vector)")
+    op.execute("ALTER TABLE papers ADD COLUMN search_vector tsvector")
+    for statement in (SEARCH_TEXT_SQL, SEARCH_VECTOR_SQL, *REINDEX_SQL, *INDEXES_SQL):
+        op.execute(statement)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("DROP INDEX ix_papers_search_vector")
-    op.execute("ALTER TABLE papers DROP COLUMN search_vector")
-    op.execute("DROP FUNCTION radar_search_text(text)")
+    op.execute("DROP TRIGGER papers_search_reindex ON papers")
+    op.execute("ALTER TABLE papers DROP COLUMN search_vector")  # and its indexes
+    for function in ("radar_search_reindex()", "radar_search_vector(text, text)", "radar_search_text(text)"):
+        op.execute(f"DROP FUNCTION {function}")
