@@ -35,7 +35,8 @@ def upgrade(settings: Settings) -> int:
         before = db.current_revision(engine)
         db.migrate(engine)
         after = db.current_revision(engine)
-        index_for_search(engine)  # papers a migration left unindexed (0008 on PostgreSQL: all of them)
+        if index_for_search(engine):  # papers a migration left unindexed (0008 on PostgreSQL: all of them)
+            db.analyze(engine, db.copied_tables())  # every paper row was rewritten: fresh statistics
     finally:
         engine.dispose()
     where = db.mask_url(settings.database_url)
@@ -64,6 +65,7 @@ def copy(settings: Settings, to_url: str, batch: int, restart: bool) -> int:
                 db.empty_tables(target, tables)
             copy_tables(source, target, tables, batch)
             index_for_search(target)
+            db.analyze(target, tables)
             return verify(source, target, tables, batch)
     finally:
         source.dispose()
@@ -106,17 +108,18 @@ def copy_tables(source: Engine, target: Engine, tables: Sequence[Table], batch: 
             bars.console.print(f"{table.name}: {copied:,} rows copied in {seconds:.1f} s{resumed}")
 
 
-def index_for_search(engine: Engine) -> None:
-    """Index the papers the search index lacks, with a bar; silent when there are none."""
+def index_for_search(engine: Engine) -> int:
+    """Index the papers the search index lacks, with a bar; silent when there are none. How many."""
     with db.session_scope(engine) as session:
         pending = db.unindexed_count(session)
     if not pending:
-        return
+        return 0
     with progress_bars(disable=False) as bars:
         task = bars.add_task("index for search", total=pending)
         started = time.perf_counter()
         done = db.index_for_search(engine, DEFAULT_BATCH, partial(bars.advance, task))
         bars.console.print(f"search index: {done:,} papers indexed in {time.perf_counter() - started:.1f} s")
+    return done
 
 
 def verify(source: Engine, target: Engine, tables: Sequence[Table], batch: int) -> int:

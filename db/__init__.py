@@ -108,7 +108,7 @@ from db.topics import (
     topic_backfills,
     topic_seminal,
 )
-from db.transfer import Digest, copied_tables, copy_table, empty_tables, row_count, table_digest
+from db.transfer import Digest, analyze, copied_tables, copy_table, empty_tables, row_count, table_digest
 
 __all__ = [
     "COLLECTION_LOCK",
@@ -141,6 +141,7 @@ __all__ = [
     "acquire_lock",
     "add_matches",
     "alembic_config",
+    "analyze",
     "copied_tables",
     "copy_table",
     "current_revision",

@@ -175,14 +175,20 @@ UNINDEXED = f"WHERE rowid > (SELECT coalesce(max(id), 0) FROM {SEARCH_TABLE}_doc
 
 
 def sync_search_index(session: Session, limit: int | None = None) -> int:
-    """Index the papers stored, or retitled, since the last sync (at most `limit`); how many.
+    """Index the papers stored since the last sync (at most `limit`); how many.
 
     Batched here rather than as each paper is written, so that ingest does not pay for tokenising
     (triggers keep papers already indexed in step); pages call it before a search, the collector after
     a run, and `index_for_search` in batches after bulk loads.
     """
+    return sync_batch(session, limit, "")[0]
+
+
+def sync_batch(session: Session, limit: int | None, after: str) -> tuple[int, str]:
+    """One batch of the sync: how many papers, and where the next batch starts (PostgreSQL: the last
+    arXiv id indexed; SQLite goes by rowid and needs no marker)."""
     if session.get_bind().dialect.name != "sqlite":
-        return search_postgres.sync(session, limit)
+        return search_postgres.sync(session, limit, after)
     bound = "" if limit is None else f" ORDER BY rowid LIMIT {int(limit)}"
     result = session.execute(
         text(
@@ -190,7 +196,7 @@ def sync_search_index(session: Session, limit: int | None = None) -> int:
             f" {UNINDEXED}{bound}"
         )
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return int(getattr(result, "rowcount", 0) or 0), after
 
 
 def unindexed_count(session: Session) -> int:
@@ -203,10 +209,10 @@ def unindexed_count(session: Session) -> int:
 def index_for_search(engine: Engine, batch: int = 5000, indexed: Callable[[int], None] = ignore) -> int:
     """Sync the whole search index, `batch` papers per transaction (after a copy, a migration, a bulk
     load); `indexed` hears of each batch. How many papers were indexed."""
-    total = 0
+    total, after = 0, ""
     while True:
         with session_scope(engine) as session:
-            done = sync_search_index(session, batch)
+            done, after = sync_batch(session, batch, after)
         if not done:
             return total
         total += done

@@ -28,11 +28,15 @@ VECTOR_COLUMN = "search_vector"
 INDEXES = ("ix_papers_search_vector", "ix_papers_unindexed")
 # Written by `sync` alone (migration 0008), so not in the models: a copy or an upsert never writes it.
 VECTOR: ColumnElement[Any] = literal_column(f"papers.{VECTOR_COLUMN}")
-# Papers the next sync indexes (their vector is NULL), a batch at a time; replicas syncing at once share
-# the work instead of waiting for each other's row locks.
+# Papers the next sync indexes (their vector is NULL), a batch at a time in key order from where the last
+# batch ended: the partial index keeps the entries of papers indexed since the last VACUUM, and starting
+# past them keeps a long sync from wading through them again and again. Replicas syncing at once share the
+# work instead of waiting for each other's row locks.
 SYNC_SQL = text(
-    f"UPDATE papers SET {VECTOR_COLUMN} = radar_search_vector(title, abstract) WHERE arxiv_id IN"
-    f" (SELECT arxiv_id FROM papers WHERE {VECTOR_COLUMN} IS NULL LIMIT :limit FOR UPDATE SKIP LOCKED)"
+    f"WITH batch AS (SELECT arxiv_id FROM papers WHERE {VECTOR_COLUMN} IS NULL AND arxiv_id > :after"
+    f" ORDER BY arxiv_id LIMIT :limit FOR UPDATE SKIP LOCKED)"
+    f" UPDATE papers SET {VECTOR_COLUMN} = radar_search_vector(title, abstract) FROM batch"
+    f" WHERE papers.arxiv_id = batch.arxiv_id RETURNING papers.arxiv_id"
 )
 CONFIG: ColumnElement[Any] = literal_column("'simple'::regconfig")
 # ts_rank's weights of D, C, B (abstract) and A (title) words: a title hit counts 3x, as bm25 on SQLite.
@@ -94,10 +98,11 @@ def filters(topic_ids: Collection[str]) -> list[ColumnElement[bool]]:
     return [exists().where(matched)]
 
 
-def sync(session: Session, limit: int | None) -> int:
-    """Index up to `limit` (None: all) papers whose vector is NULL; how many."""
-    result = session.execute(SYNC_SQL, {"limit": limit})
-    return int(getattr(result, "rowcount", 0) or 0)
+def sync(session: Session, limit: int | None, after: str = "") -> tuple[int, str]:
+    """Index up to `limit` (None: all) papers whose vector is NULL and whose id is above `after`; how many,
+    and the greatest id indexed (where the next batch starts)."""
+    ids = session.execute(SYNC_SQL, {"limit": limit, "after": after}).scalars().all()
+    return len(ids), max(ids, default=after)
 
 
 def unindexed_count(session: Session) -> int:

@@ -123,6 +123,18 @@ def bump_sequence(connection: Connection, table: Table) -> None:
         )
 
 
+def analyze(engine: Engine, tables: Sequence[Table]) -> None:
+    """Statistics for the planner after a bulk load (PostgreSQL: VACUUM ANALYZE, which also marks the new
+    rows visible to every reader once, instead of the first queries doing it)."""
+    with wrap_driver_errors(engine, "analyze"), engine.connect() as connection:
+        if connection.dialect.name != "postgresql":
+            connection.exec_driver_sql("ANALYZE")
+            return
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        for table in tables:
+            connection.exec_driver_sql(f"VACUUM (ANALYZE) {table.name}")
+
+
 def empty_tables(engine: Engine, tables: Sequence[Table]) -> None:
     """Delete every row of `tables` (children first), for a copy that starts over."""
     with wrap_driver_errors(engine, "empty"), engine.begin() as connection:
