@@ -30,12 +30,24 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
             create_parent_dir(parsed)
-        engine = create_engine(parsed, json_serializer=dumps_json, json_deserializer=loads_json)
+        engine = create_engine(
+            parsed,
+            json_serializer=dumps_json,
+            json_deserializer=loads_json,
+            connect_args=driver_options(parsed),
+        )
     except (ArgumentError, NoSuchModuleError, ImportError, OSError) as exc:
         raise StorageError(f"cannot use database {mask_url(url)}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", set_sqlite_pragmas)
     return engine
+
+
+def driver_options(url: URL) -> dict[str, Any]:
+    """psycopg prepares a statement run five times, and PostgreSQL then plans it once for any values: a
+    search for a word in 40% of the papers got the plan of a rare word (14.8 s instead of 55 ms at 1M
+    papers). Every statement is planned for its own values instead (planning takes about a millisecond)."""
+    return {"prepare_threshold": None} if url.get_backend_name() == "postgresql" else {}
 
 
 def create_parent_dir(url: URL) -> None:

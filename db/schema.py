@@ -43,8 +43,11 @@ class Paper(Base):
     """One arXiv paper, keyed by its id without version; the version is a column."""
 
     __tablename__ = "papers"
-    # Covering index of the dashboard's lookups: a match's publication date, a search hit's rowid.
-    __table_args__ = (Index("ix_papers_arxiv_id_published", "arxiv_id", "published"),)
+    # Covering index of the dashboard's lookups: a match's publication date, a search hit's rowid (and on
+    # PostgreSQL, which has no rowid beside it, first_seen too: migration 0008).
+    __table_args__ = (
+        Index("ix_papers_arxiv_id_published", "arxiv_id", "published", postgresql_include=["first_seen"]),
+    )
 
     arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)

@@ -42,8 +42,12 @@ WORD = re.compile(r"\S+")
 # The FTS5 table: its rowid is papers.rowid; the hidden column named like the table takes MATCH.
 FTS = table(SEARCH_TABLE, column("rowid"), column(SEARCH_TABLE))
 ROWID: ColumnElement[int] = literal_column("papers.rowid")
-# What is in a database but not in the models: SQLite's FTS5 tables, PostgreSQL's generated tsvector.
-NOT_MODELLED = {("column", search_postgres.VECTOR_COLUMN), *(("index", i) for i in search_postgres.INDEXES)}
+# What is in a database but not in the models: SQLite's FTS5 tables, PostgreSQL's tsvector and its indexes,
+# and the partial index of papers with HF signals (PostgreSQL only, migration 0008).
+NOT_MODELLED = {
+    ("column", search_postgres.VECTOR_COLUMN),
+    *(("index", name) for name in (*search_postgres.INDEXES, "ix_papers_signals")),
+}
 
 
 def ignore(count: int) -> None:

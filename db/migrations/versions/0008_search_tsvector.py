@@ -19,6 +19,8 @@ when they are done. A trigger keeps an indexed paper in step when an update chan
 abstract, whichever code path writes it (as SQLite's FTS5 triggers do). This migration leaves existing
 papers to that first sync.
 
+On PostgreSQL it also widens two indexes the reading lists read (see READING_SQL).
+
 Revision ID: 0008_search_tsvector
 Revises: 0004_levels
 Create Date: 2026-11-30
@@ -214,20 +216,49 @@ INDEXES_SQL = (
     # The papers the next sync indexes: empty once it has run, so it costs the inserts little.
     "CREATE INDEX ix_papers_unindexed ON papers (arxiv_id) WHERE search_vector IS NULL",
 )
+# Reading lists on PostgreSQL, measured at 1M papers: a topic's recent matches read each paper's dates
+# from the heap (SQLite finds the row by rowid beside its index); with first_seen in the index they are
+# index-only scans. The trending candidates of a topic probe a small index of the papers that have HF
+# upvotes or stars instead of every recent match's row (about 13 ms to 1 ms).
+READING_SQL = (
+    "DROP INDEX ix_papers_arxiv_id_published",
+    "CREATE INDEX ix_papers_arxiv_id_published ON papers (arxiv_id, published) INCLUDE (first_seen)",
+    "CREATE INDEX ix_papers_signals ON papers (arxiv_id) INCLUDE (published)"
+    " WHERE hf_upvotes IS NOT NULL OR github_stars IS NOT NULL",
+)
+UNDO_READING_SQL = (
+    "DROP INDEX ix_papers_signals",
+    "DROP INDEX ix_papers_arxiv_id_published",
+    "CREATE INDEX ix_papers_arxiv_id_published ON papers (arxiv_id, published)",
+)
+
+
+# A vector (about 3 kB) stays in the paper's row: TOASTed, checking one against a query took three
+# lookups (the TOAST index, its chunks, decompression), and the newest 2,000 hits of a common word took
+# 300 ms instead of 14 ms at 1M papers. Rows up to a page are no longer compressed or moved out either.
+STORAGE_SQL = (
+    "ALTER TABLE papers ADD COLUMN search_vector tsvector",
+    "ALTER TABLE papers ALTER COLUMN search_vector SET STORAGE MAIN",
+    "ALTER TABLE papers SET (toast_tuple_target = 8160)",
+)
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("ALTER TABLE papers ADD COLUMN search_vector tsvector")
-    for statement in (SEARCH_TEXT_SQL, SEARCH_VECTOR_SQL, *REINDEX_SQL, *INDEXES_SQL):
+    for statement in STORAGE_SQL:
+        op.execute(statement)
+    for statement in (SEARCH_TEXT_SQL, SEARCH_VECTOR_SQL, *REINDEX_SQL, *INDEXES_SQL, *READING_SQL):
         op.execute(statement)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    for statement in UNDO_READING_SQL:
+        op.execute(statement)
     op.execute("DROP TRIGGER papers_search_reindex ON papers")
     op.execute("ALTER TABLE papers DROP COLUMN search_vector")  # and its indexes
+    op.execute("ALTER TABLE papers RESET (toast_tuple_target)")
     for function in ("radar_search_reindex()", "radar_search_vector(text, text)", "radar_search_text(text)"):
         op.execute(f"DROP FUNCTION {function}")
