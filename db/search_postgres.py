@@ -11,16 +11,16 @@ AND, OR and NOT become tsquery_and, tsquery_or and tsquery_not.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import datetime
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
 from functools import reduce
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, exists, func, literal, literal_column, select, text
+from sqlalchemy import ColumnElement, Text, func, literal, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from db.papers import papers_by_id
-from db.ranges import published_between
+from db.ranges import id_floor, published_between
 from db.schema import MATCHES, PAPERS
 from db.search_syntax import All, Any_, Node, Not, Term
 
@@ -42,6 +42,8 @@ CONFIG: ColumnElement[Any] = literal_column("'simple'::regconfig")
 # ts_rank's weights of D, C, B (abstract) and A (title) words: a title hit counts 3x, as bm25 on SQLite.
 WEIGHTS: ColumnElement[Any] = literal_column("'{0.1, 0.2, 0.333, 1.0}'::float4[]")
 LABELS = {None: "", "title": "A", "abstract": "B"}
+# How far back from the newest paper hits are looked for first (None: everywhere): see newest_hits.
+WINDOWS = (timedelta(days=30), timedelta(days=180), timedelta(days=730), None)
 
 
 def tsquery(node: Node) -> ColumnElement[Any]:
@@ -75,27 +77,49 @@ def ranked(
 ) -> list[tuple[Any, float]]:
     """The `cap` most recently published hits that the filters allow, best ts_rank first."""
     matches = tsquery(query)
-    conditions = [VECTOR.op("@@")(matches), *filters(topic_ids), *published_between(since, until)]
-    newest = (
-        select(PAPERS.c.arxiv_id, VECTOR.label("vector"))
-        .where(*conditions)
-        .order_by(PAPERS.c.published.desc())
-        .limit(cap)
-        .subquery()
-    )
-    rank = func.ts_rank(WEIGHTS, newest.c.vector, matches)
-    best = session.execute(
-        select(newest.c.arxiv_id, rank).order_by(rank.desc(), newest.c.arxiv_id).limit(limit)
-    ).all()
+    conditions = [VECTOR.op("@@")(matches), *filters(topic_ids, since), *published_between(since, until)]
+    # A topic filter bounds the papers to check (its matches, read from an index): no window needed.
+    ids = newest_hits(session, conditions, cap, (None,) if topic_ids else WINDOWS)
+    if not ids:
+        return []
+    rank = func.ts_rank(WEIGHTS, VECTOR, matches)
+    top = select(PAPERS.c.arxiv_id, rank).where(PAPERS.c.arxiv_id.in_(ids))
+    best = session.execute(top.order_by(rank.desc(), PAPERS.c.arxiv_id).limit(limit)).all()
     papers = papers_by_id(session, [arxiv_id for arxiv_id, _ in best])
     return [(papers[arxiv_id], float(r)) for arxiv_id, r in best if arxiv_id in papers]
 
 
-def filters(topic_ids: Collection[str]) -> list[ColumnElement[bool]]:
+def newest_hits(
+    session: Session, conditions: list[ColumnElement[bool]], cap: int, windows: Sequence[timedelta | None]
+) -> list[str]:
+    """The ids of the `cap` newest papers meeting `conditions`, looked for in the newest papers first.
+
+    The GIN index gives a word's papers in no useful order, and the date index gives papers in an order
+    the word has to be checked in one by one: a word in 1% of the papers took 700 ms either way at 1M.
+    Bounded to a recent window, the planner intersects the two indexes and reads only the hits in it;
+    a window with `cap` hits holds the newest `cap` of all, and a window with fewer is widened.
+    """
+    newest = session.execute(select(func.max(PAPERS.c.published))).scalar_one()
+    if newest is None:
+        return []
+    for window in windows:
+        bounded = conditions if window is None else [*conditions, PAPERS.c.published >= newest - window]
+        query = select(PAPERS.c.arxiv_id).where(*bounded).order_by(PAPERS.c.published.desc()).limit(cap)
+        ids = list(session.execute(query).scalars())
+        if len(ids) == cap or window is None:
+            return ids
+    return []
+
+
+def filters(topic_ids: Collection[str], since: datetime | None) -> list[ColumnElement[bool]]:
+    """Papers matched to one of `topic_ids`, as a set of ids read from the matches' index (bounded to the
+    months `since` allows), so that the planner starts from them rather than from every hit of a word."""
     if not topic_ids:
         return []
-    matched = (MATCHES.c.arxiv_id == PAPERS.c.arxiv_id) & MATCHES.c.topic_id.in_(list(topic_ids))
-    return [exists().where(matched)]
+    matched = select(MATCHES.c.arxiv_id).where(MATCHES.c.topic_id.in_(list(topic_ids)))
+    if since is not None:
+        matched = matched.where(MATCHES.c.arxiv_id >= id_floor(since))
+    return [PAPERS.c.arxiv_id.in_(matched)]
 
 
 def sync(session: Session, limit: int | None, after: str = "") -> tuple[int, str]:
