@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from functools import reduce
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, func, literal, literal_column, select, text
+from sqlalchemy import ColumnElement, String, Text, bindparam, func, literal, literal_column, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from db.papers import papers_by_id
@@ -83,7 +84,9 @@ def ranked(
     if not ids:
         return []
     rank = func.ts_rank(WEIGHTS, VECTOR, matches)
-    top = select(PAPERS.c.arxiv_id, rank).where(PAPERS.c.arxiv_id.in_(ids))
+    # One array parameter, not thousands of IN parameters to bind and plan (half the time for 4,000 hits).
+    chosen = PAPERS.c.arxiv_id == func.any(bindparam("ids", ids, type_=ARRAY(String)))
+    top = select(PAPERS.c.arxiv_id, rank).where(chosen)
     best = session.execute(top.order_by(rank.desc(), PAPERS.c.arxiv_id).limit(limit)).all()
     papers = papers_by_id(session, [arxiv_id for arxiv_id, _ in best])
     return [(papers[arxiv_id], float(r)) for arxiv_id, r in best if arxiv_id in papers]
@@ -95,9 +98,10 @@ def newest_hits(
     """The ids of the `cap` newest papers meeting `conditions`, looked for in the newest papers first.
 
     The GIN index gives a word's papers in no useful order, and the date index gives papers in an order
-    the word has to be checked in one by one: a word in 1% of the papers took 700 ms either way at 1M.
-    Bounded to a recent window, the planner intersects the two indexes and reads only the hits in it;
-    a window with `cap` hits holds the newest `cap` of all, and a window with fewer is widened.
+    the word must be checked in one by one: 'reinforcement learning' (in 3% of the papers) took 450 ms
+    to 680 ms either way at 1M papers. Bounded to a recent window, the planner intersects the two indexes
+    and reads only the hits in it (31 ms). A window with `cap` hits holds the newest `cap` of all; one
+    with fewer is widened. (A phrase of common words pays for it: 216 ms instead of 88.)
     """
     newest = session.execute(select(func.max(PAPERS.c.published))).scalar_one()
     if newest is None:
