@@ -22,6 +22,7 @@ search p95 ≤ 100 ms, Topic page ≤ 0.5 s, readers p95 ≤ 50 ms with no failu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -200,33 +201,46 @@ def words_by_frequency() -> tuple[list[str], list[str]]:
     return common, random.Random(12).sample(rare, 20)
 
 
-def measure_queries(engine: Engine, now: datetime) -> dict[str, list[float]]:
-    """Reading lists (each topic thrice) and searches, on one session as a page run has."""
+def workload(now: datetime, topics: Sequence[db.TopicRow]) -> dict[str, list[tuple[str, Callable[..., Any]]]]:
+    """Each group's (label, work on a session): reading lists (each topic thrice) and searches."""
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     common, rare = words_by_frequency()
     since = now - timedelta(days=180)
-    with db.session_scope(engine) as session:
-        topics = db.list_topics(session)
-        lists = [
-            t
-            for topic in topics
-            for t in timed(
-                lambda topic=topic: reading_list(session, topic, settings, now, recent_limit=20), 3
-            )
-        ]
 
-        def searched(queries: Sequence[str], repeat: int, *filters: Any) -> list[float]:
-            return [
-                t for q in queries for t in timed(lambda q=q: db.search_papers(session, q, *filters), repeat)
-            ]
+    def listed(topic: db.TopicRow) -> Callable[..., Any]:
+        return lambda session: reading_list(session, topic, settings, now, recent_limit=20)
 
-        return {
-            "reading list": lists,
-            "search, common words": searched(common, 3),
-            "search, rare words": searched(rare, 3),
-            "search, phrases/OR/prefix": searched(SEARCHES, 2)
-            + searched(SEARCHES, 1, ["diffusion", "lora"], since),
-        }
+    def searched(query: str, *filters: Any) -> Callable[..., Any]:
+        return lambda session: db.search_papers(session, query, *filters)
+
+    return {
+        "reading list": [(t.id, listed(t)) for t in topics for _ in range(3)],
+        "search, common words": [(q, searched(q)) for q in common for _ in range(3)],
+        "search, rare words": [(q, searched(q)) for q in rare for _ in range(3)],
+        "search, phrases/OR/prefix": [(q, searched(q)) for q in SEARCHES for _ in range(2)]
+        + [(f"{q} [diffusion, lora, 180 days]", searched(q, ["diffusion", "lora"], since)) for q in SEARCHES],
+    }
+
+
+def measure_queries(engines: dict[str, Engine], now: datetime) -> dict[str, dict[str, list[float]]]:
+    """Every query of the workload on each database in turn, one query at a time (so that the load
+    other programs put on the machine falls on both alike), one session per database as a page has.
+    Prints each group's three slowest queries per database."""
+    with contextlib.ExitStack() as stack:
+        sessions = {name: stack.enter_context(db.session_scope(e)) for name, e in engines.items()}
+        topics = db.list_topics(next(iter(sessions.values())))
+        found: dict[str, dict[str, list[float]]] = {name: {} for name in engines}
+        for group, work in workload(now, topics).items():
+            slow: dict[str, list[tuple[float, str]]] = {name: [] for name in engines}
+            for label, run in work:
+                for name, session in sessions.items():
+                    took = timed(lambda run=run, session=session: run(session))[0]
+                    found[name].setdefault(group, []).append(took)
+                    slow[name].append((took, label))
+            for name, times in slow.items():
+                worst = ", ".join(f"{label} {ms(t)}" for t, label in sorted(times, reverse=True)[:3])
+                print(f"  {name}, {group}: slowest {worst}", flush=True)
+    return found
 
 
 def measure_topic_page(url: str) -> tuple[float, list[float]]:
@@ -272,18 +286,23 @@ Figures = dict[str, Any]
 
 
 def measure(name: str, url: str, now: datetime, args: argparse.Namespace) -> Figures:
-    """Every figure of one database (queries, a Topic page, readers, ingest), with a line per step."""
+    """One database's Topic page runs, readers and ingest, with a line per step (and the load average:
+    the machine may be shared)."""
     engine = db.make_engine(url)
-    db.analyze(engine, db.copied_tables())  # fresh statistics (and, on PostgreSQL, a vacuumed table)
-    figures: Figures = measure_queries(engine, now)
-    print(f"{name}: queries measured", flush=True)
+    figures: Figures = {}
     figures["topic page cold"], figures["topic page"] = measure_topic_page(url)
     for think in (args.think, 0.0):
         figures[f"readers {think:g}"] = load(url, args.readers, args.load_seconds, think, now)
-        print(f"{name}: {args.readers} readers, think {think:g} s, measured", flush=True)
+        print(
+            f"{name}: {args.readers} readers, think {think:g} s, measured (load {load_average()})", flush=True
+        )
     figures["ingest"] = measure_ingest(engine, now)
     engine.dispose()
     return figures
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def ms(seconds: float) -> str:
@@ -351,7 +370,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             build_postgres(args.database_url, sqlite_url)
             print(f"PostgreSQL: built in {time.perf_counter() - started:.0f} s", flush=True)
         urls["PostgreSQL"] = args.database_url
-    results = {name: measure(name, url, now, args) for name, url in urls.items()}
+    engines = {name: db.make_engine(url) for name, url in urls.items()}
+    for engine in engines.values():
+        db.analyze(engine, db.copied_tables())  # fresh statistics (and, on PostgreSQL, a vacuumed table)
+    print(f"queries, both databases in turn (load {load_average()})", flush=True)
+    queries = measure_queries(engines, now)
+    for engine in engines.values():
+        engine.dispose()
+    results = {name: queries[name] | measure(name, url, now, args) for name, url in urls.items()}
+    print(f"done (load {load_average()})")
     return 0 if report(results, args) else 1
 
 
