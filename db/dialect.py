@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import JSON, Table, Text, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
@@ -98,6 +96,9 @@ def copy_rows(
     connection: Connection, table: str, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
     """PostgreSQL's COPY … FROM STDIN on the connection's own transaction (psycopg dumps each value)."""
+    import psycopg  # imported here: SQLite commands would pay for it and never use it
+    from psycopg import sql
+
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names))
     )
