@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Column, Date, ForeignKey, Integer, MetaData, String, Table, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 import db
 from collector.cli import main
@@ -46,9 +47,22 @@ def source(seeded_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         db.record_run(session, db.RunRow("r2", "api", "q", MARKED, MARKED, errors=1, error="HTTP 503"))
         session.execute(text("INSERT INTO scheduler_jobs VALUES ('daily', 1790000000.5, x'80049500')"))
         session.execute(text("UPDATE papers SET ai_keywords = 'null' WHERE arxiv_id = :id"), {"id": ids[2]})
+        subscribe_and_send(session, ids[0])
     engine.dispose()
     monkeypatch.setenv("RADAR_DATABASE_URL", url)
     yield url
+
+
+def subscribe_and_send(session: Session, arxiv_id: str) -> None:
+    """A confirmed subscriber whose digest went out: the subscription, its digest and its ledger row."""
+    db.save_subscriber(session, "ann@example.org", "zh", "ann", MARKED)
+    sub = db.add_subscription(
+        session, "ann@example.org", ["lora"], [], "weekly", "cli", MARKED, confirmed=True
+    )
+    entry = db.LedgerEntry(arxiv_id, "lora", listed=True)
+    db.record_sent(
+        session, db.SentDigest("d1", "ann@example.org", "weekly", "<m1@x>", MARKED, (sub.id,), (entry,))
+    )
 
 
 @pytest.fixture
@@ -82,12 +96,17 @@ def test_a_sqlite_database_moves_to_postgresql_whole(
                 session, db.RunRow("r3", "listing", "q", MARKED, MARKED)
             )  # the id sequence moved on
             runs = db.last_runs(session)
+            [subscription] = db.list_subscriptions(session, "ann@example.org")
+            ledger = db.ledger(session, "ann@example.org")
+            later = db.add_subscription(session, "ann@example.org", ["rag"], [], "daily", "cli", MARKED, True)
         assert db.current_revision(moved) == db.head_revision()
     finally:
         moved.dispose()
     assert ann is not None and ann.last_seen_at == MARKED  # timestamps as they were
     assert sorted(m.hidden for m in marks.values()) == [False, True] and len(marks) == 2
     assert hits and {r.run_id for r in runs} == {"seed", "r2", "r3"}
+    assert subscription.confirmed_at == MARKED and subscription.sent_at == MARKED and len(ledger) == 1
+    assert later.id == subscription.id + 1  # the subscriptions' id sequence moved past the copied ids
     for sql in (
         "SELECT count(*) FROM papers WHERE ai_keywords IS NULL",
         "SELECT count(*) FROM papers WHERE ai_keywords IS NOT NULL AND ai_keywords = 'null'",
@@ -173,18 +192,18 @@ def test_every_table_of_the_models_is_copied_but_the_locks() -> None:
 
 
 def later_issues_tables() -> tuple[MetaData, list[Table]]:
-    """The models plus tables shaped like those other issues add: subscriptions of readers (an id of
-    their own, JSON topics), a digest ledger keyed on (subscription, period) with its sent time."""
+    """The models plus tables shaped like ones a later issue could add: watchlists of readers (an id of
+    their own, JSON topics), a ledger keyed on (watchlist, period) with its sent time."""
     metadata = MetaData()
     for table in Base.metadata.sorted_tables:
         table.to_metadata(metadata)
     added = [
-        Table("subscriptions", metadata,
+        Table("later_watchlists", metadata,
               Column("id", Integer, primary_key=True, autoincrement=True),
               Column("reader", String(64), ForeignKey("readers.name", ondelete="CASCADE"), nullable=False),
               Column("topic_ids", JSONList, nullable=False)),
-        Table("digest_ledger", metadata,
-              Column("subscription_id", ForeignKey("subscriptions.id"), primary_key=True),
+        Table("later_ledger", metadata,
+              Column("watchlist_id", ForeignKey("later_watchlists.id"), primary_key=True),
               Column("period", Date, primary_key=True),
               Column("sent_at", UTCDateTime(), nullable=False)),
     ]  # fmt: skip
@@ -205,14 +224,14 @@ def test_tables_other_issues_add_come_along_in_dependency_order(source: str, tar
             connection.execute(
                 added[1].insert(),
                 [
-                    {"subscription_id": s, "period": date(2026, 8, d), "sent_at": MARKED}
+                    {"watchlist_id": s, "period": date(2026, 8, d), "sent_at": MARKED}
                     for s in (1, 2)
                     for d in (3, 10)
                 ],
             )
         tables = db.copied_tables(metadata)
-        assert [t.name for t in tables].index("digest_ledger") > [t.name for t in tables].index(
-            "subscriptions"
+        assert [t.name for t in tables].index("later_ledger") > [t.name for t in tables].index(
+            "later_watchlists"
         )
         for table in tables:
             db.copy_table(engines[0], engines[1], table, 2, lambda n: None)

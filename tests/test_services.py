@@ -42,7 +42,7 @@ def as_written(argv: list[str], port: int | None = None) -> list[str]:
 
 def environment(name: str, url: str) -> dict[str, str]:
     """The service's environment with RADAR_DATABASE_URL pointed from the compose `db` at `url`."""
-    values = {key: str(value) for key, value in service(name).get("environment", {}).items()}
+    values = {key: interpolated(str(value)) for key, value in service(name).get("environment", {}).items()}
     assert values["RADAR_DATABASE_URL"].startswith("postgresql+psycopg://radar:")
     return {
         **os.environ,
@@ -56,10 +56,18 @@ def environment(name: str, url: str) -> dict[str, str]:
     }
 
 
-def healthcheck(name: str, port: int | None = None) -> list[str]:
+def healthcheck(name: str, port: int | None = None) -> list[list[str]]:
+    """The healthcheck's commands: one for `CMD`, each of a `CMD-SHELL` line's `&&` parts (all must pass)."""
     test = service(name)["healthcheck"]["test"]
+    if test[0] == "CMD-SHELL":
+        return [as_written(part.split(), port) for part in test[1].split("&&")]
     assert test[0] == "CMD"
-    return as_written(test[1:], port)
+    return [as_written(test[1:], port)]
+
+
+def interpolated(value: str) -> str:
+    """`${NAME:-default}` as Compose interpolates it: the variable when set and not empty, else default."""
+    return re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: os.environ.get(m[1]) or m[2], value)
 
 
 def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -113,10 +121,12 @@ def test_migrate_then_the_collector_and_the_dashboard_start_and_answer(database:
     dashboard = start(as_written(service("dashboard")["command"], port), dashboard_env, tmp_path / "dash.log")
     try:
         wait_for_line(tmp_path / "collector.log", "scheduler started", collector)
-        checked = run(healthcheck("collector"), collector_env)
+        jobs_due, _fresh = healthcheck("collector")  # freshness: see the test below (offline here)
+        checked = run(jobs_due, collector_env)
         assert checked.returncode == 0, checked.stdout + checked.stderr
         wait_healthy(f"http://127.0.0.1:{port}", dashboard, seconds=60)
-        answered = run(healthcheck("dashboard", port), dashboard_env)
+        [answers] = healthcheck("dashboard", port)
+        answered = run(answers, dashboard_env)
         assert answered.returncode == 0, answered.stderr
     finally:
         assert stop(collector) == 0, (tmp_path / "collector.log").read_text()
@@ -127,15 +137,18 @@ def test_migrate_then_the_collector_and_the_dashboard_start_and_answer(database:
 def test_the_collector_health_check_fails_when_no_scheduler_runs_the_jobs(database: str) -> None:
     env = environment("collector", database)
     assert run(service("migrate")["command"], environment("migrate", database)).returncode == 0
-    failed = run(healthcheck("collector"), env)  # no scheduler ever stored its jobs
+    jobs_due, fresh = healthcheck("collector")
+    failed = run(jobs_due, env)  # no scheduler ever stored its jobs
     assert failed.returncode == 1 and "job daily: not stored" in failed.stderr
+    stale = run(fresh, env)  # and no collection ever succeeded
+    assert stale.returncode == 1 and "Collection is" in stale.stderr, stale.stderr
     engine = db.make_engine(database)
     with engine.begin() as connection:  # a stored job a day overdue: the scheduler is stuck or gone
         connection.exec_driver_sql(
             "INSERT INTO scheduler_jobs VALUES ('daily', extract(epoch FROM now()) - 86400, '\\x00')"
         )
     engine.dispose()
-    failed = run(healthcheck("collector"), env)
+    failed = run(jobs_due, env)
     assert failed.returncode == 1 and "job daily: overdue since" in failed.stderr
 
 
