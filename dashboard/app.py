@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+import db
 from collector.clock import utc_now
 from dashboard import data, status
 
 st.set_page_config(page_title="Roadmap Radar", page_icon="📡", layout="wide")
+try:
+    data.engine(data.database_url())
+except db.StorageError as exc:  # unreachable, or a schema `radar db upgrade` has not brought up to date
+    st.error(str(exc))
+    st.stop()
 navigation = st.navigation(
     [
         st.Page("app_pages/roadmap.py", title="Roadmap", icon="🗺️", default=True),

@@ -156,7 +156,7 @@ def test_polite_get_gives_up_on_a_broken_connection_with_transport_error(
 
 
 def test_arxiv_api_and_listing_share_one_limiter(replay: ReplayServer) -> None:
-    settings = replay.settings(arxiv_delay_seconds=0.2, arxiv_page_size=10)
+    settings = replay.settings(arxiv_delay_seconds=0.4, arxiv_page_size=10)
     limiter = shared_arxiv_limiter(settings.arxiv_delay_seconds)
     before = len(limiter.history)
     with ArxivAPI(settings, limiter) as api:
@@ -169,8 +169,10 @@ def test_arxiv_api_and_listing_share_one_limiter(replay: ReplayServer) -> None:
     mine = list(limiter.history)[before:]
     assert len(mine) == len(replay.requests) == 4
     assert [r.route for r in replay.requests] == [API, LISTING, API, LISTING]
-    assert min(b - a for a, b in zip(mine, mine[1:], strict=False)) >= 0.2
-    assert min(spacings(replay.requests)) >= 0.19  # as the server saw them (network jitter aside)
+    assert min(b - a for a, b in zip(mine, mine[1:], strict=False)) >= 0.4
+    # As the server saw them: an arrival can be late by a loaded machine's scheduling jitter, which
+    # shortens the next gap, so allow 0.1 s of it (a second connection would show gaps near zero).
+    assert min(spacings(replay.requests)) >= 0.3
     for request in replay.requests:
         assert "RoadmapRadar" in request.user_agent and "radar-tests@example.org" in request.user_agent
 

@@ -194,6 +194,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with the roadmap stored (Store.prepare), built once: each test copies it."""
     path = tmp_path_factory.mktemp("prepared") / "radar.sqlite"
     engine = db.make_engine(f"sqlite:///{path}")
+    db.migrate(engine)  # Store.prepare syncs the roadmap into a schema that exists (issue 12)
     Store(engine, ROADMAP, NOW).prepare(ROADMAP)
     engine.dispose()
     return path
