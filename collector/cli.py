@@ -6,6 +6,7 @@ run) holds the lock, or a mail was not delivered, 2 usage or configuration error
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -49,6 +50,16 @@ def parse_date(text: str) -> datetime:
     return moment
 
 
+RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def parse_run_id(text: str) -> str:
+    if RUN_ID.fullmatch(text) is None:
+        shown = strip_controls(text)[:60]
+        raise argparse.ArgumentTypeError(f"{shown!r} is no run id (1-40 letters, digits, - or _)")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="radar", description="Roadmap Radar: living deep-learning reading lists from arXiv."
@@ -73,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--until", type=parse_date, metavar="DATE", help="backfill window end; hf: last featured day"
+    )
+    p.add_argument(
+        "--run-id",
+        type=parse_run_id,
+        metavar="ID",
+        help="record this run's rows under ID (1-40 letters, digits, - or _; not used before): what the "
+        "dashboard's “Collect now” does to follow the run it started. Default: a fresh random id",
     )
     p.add_argument("--json", action="store_true", help="print the run summary as JSON")
 
@@ -183,8 +201,9 @@ def add_db_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def collect_request(args: argparse.Namespace) -> Request:
     return Request(
-        sources_for(args.source), tuple(args.topic), args.since, args.until, daily=args.source is None
-    )
+        sources_for(args.source), tuple(args.topic), args.since, args.until, daily=args.source is None,
+        run_id=args.run_id,
+    )  # fmt: skip
 
 
 Command = Callable[[argparse.Namespace, Settings], int]

@@ -96,6 +96,7 @@ def collect(settings: Settings, request: Request, as_json: bool) -> int:
     check_window(request.since, request.until, utc_now())
     # Under the collection lock: a scheduled job or another `radar collect` may be collecting.
     with opened(settings) as engine, collect_progress(as_json) as progress, serve.sigterm_as_interrupt():
+        check_run_id(engine, request.run_id)
         report = pipeline.collect(settings, roadmap, engine, request, progress)
         feeds = atom.publish_feeds(engine, settings)
     err.print(plain(f"Atom feeds ({settings.feeds_dir}): {feeds.error}", "red" if feeds.errors else "dim"))
@@ -108,6 +109,15 @@ def collect(settings: Settings, request: Request, as_json: bool) -> int:
         print_runs(report.runs, f"Run {report.run_id}")
     print_unreachable(report.unreachable)
     return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def check_run_id(engine: Engine, run_id: str | None) -> None:
+    """--run-id names a new run: rows already recorded under it would be mixed with this run's."""
+    if run_id is None:
+        return
+    with db.session_scope(engine) as session:
+        if db.run_rows(session, run_id):
+            raise ConfigError(f"--run-id {run_id} is already recorded: choose another id (or none)")
 
 
 def check_window(since: datetime | None, until: datetime | None, now: datetime) -> None:

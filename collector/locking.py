@@ -29,6 +29,30 @@ def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+def holder_process(holder: str) -> tuple[str, int] | None:
+    """(host, process id) of a holder_name(); None for a holder named otherwise."""
+    parts = holder.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    return parts[0], int(parts[1])
+
+
+def holder_gone(holder: str) -> bool:
+    """True when `holder` is a process of this machine that no longer exists (killed before it could
+    release the lock, which then only expires); False while it lives, or when that cannot be told (a
+    process on another host, a holder named otherwise)."""
+    process = holder_process(holder)
+    if process is None or process[0] != socket.gethostname():
+        return False
+    try:
+        os.kill(process[1], 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # it exists, under another user
+        return False
+    return False
+
+
 class CollectionLock:
     """`with CollectionLock(engine, ttl_seconds):` holds the lock for the block or raises LockHeldError."""
 

@@ -81,11 +81,13 @@ class Collection:
         now: datetime,
         progress: Progress | None = None,
         limiters: Limiters | None = None,
+        run_id: str | None = None,
     ) -> Collection:
-        """A run over a prepared database (see Store.prepare); close it, or use it in `with`."""
+        """A run over a prepared database (see Store.prepare); close it, or use it in `with`. Its rows are
+        recorded under `run_id` (None: a fresh id)."""
         store = Store(engine, roadmap, now)
         upstreams = Upstreams(settings, limiters or Limiters.shared(settings))
-        recorder = RunRecorder(store, lambda: upstreams.requests, progress)
+        recorder = RunRecorder(store, lambda: upstreams.requests, progress, run_id=run_id)
         return cls(RunContext(settings, roadmap, store, upstreams, recorder, now))
 
     def run(self, request: Request) -> CollectReport:
@@ -119,7 +121,7 @@ def collect(
     db.ensure_schema(engine)  # the lock is a table: it must exist before anyone can hold it
     with (
         CollectionLock(engine, settings.lock_ttl_seconds),
-        Collection.open(settings, roadmap, engine, now, progress) as collection,
+        Collection.open(settings, roadmap, engine, now, progress, run_id=request.run_id) as collection,
     ):
         collection.store.interrupt_running()  # under the lock: a live row left now belongs to a dead run
         collection.store.prepare(roadmap)

@@ -118,10 +118,11 @@ class RunRecorder:
         requests: Callable[[], int],
         progress: Progress | None = None,
         clock: Callable[[], datetime] = utc_now,
+        run_id: str | None = None,
     ) -> None:
         self.log, self.requests, self.clock = log, requests, clock
         self.progress = progress or Progress()
-        self.run_id = uuid.uuid4().hex[:12]
+        self.run_id = run_id or uuid.uuid4().hex[:12]  # named by the caller: the dashboard follows its own
         self.rows: list[RunRow] = []
         self._live: _Live | None = None
         self._unreachable: dict[tuple[str, str], Unreachable] = {}

@@ -29,14 +29,16 @@ REPLACE_TYPES = frozenset({"replace", "replace-cross"})
 
 @dataclass(frozen=True)
 class Request:
-    """What to collect: the sources, the topics (none: all), an optional window, and whether this is the
-    scheduled daily cycle (which does not re-ask arXiv every day for classics it lacked)."""
+    """What to collect: the sources, the topics (none: all), an optional window, whether this is the
+    scheduled daily cycle (which does not re-ask arXiv every day for classics it lacked), and the id its
+    rows are recorded under (None: a fresh one; the dashboard names the run it starts, to follow it)."""
 
     sources: tuple[Source, ...]
     topic_ids: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
     daily: bool = False
+    run_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 background process, at most one per dashboard server and database.
 
 The server keeps the running process; the collection lock in the database (taken by both commands)
-also stops a run while `radar collect` or the scheduler is collecting from another process.
+also stops a run while `radar collect` or the scheduler is collecting from another process. A `radar
+collect` started here records its rows under a run id chosen here (`--run-id`), so the Collector page
+follows its own run in the runs table and tells it from one started elsewhere.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +38,7 @@ class Job:
     log: Path
     started: datetime
     command: tuple[str, ...] = COLLECT
+    run_id: str | None = None  # the rows of a `radar collect` started here
 
     @property
     def running(self) -> bool:
@@ -70,13 +74,20 @@ def start(database_url: str, now: datetime | None = None, command: tuple[str, ..
             return None
         log = Path(tempfile.mkstemp(prefix="radar-collect-", suffix=".log")[1])
         env = {**os.environ, "RADAR_DATABASE_URL": database_url, "NO_COLOR": "1", "COLUMNS": "120"}
+        run_id = new_run_id() if command[:1] == COLLECT else None
+        named = ("--run-id", run_id) if run_id else ()
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "collector.cli", *command],
+                [sys.executable, "-m", "collector.cli", *command, *named],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=env,
             )
-        _jobs[database_url] = job = Job(process, log, now or utc_now(), command)
+        _jobs[database_url] = job = Job(process, log, now or utc_now(), command, run_id)
         return job
+
+
+def new_run_id() -> str:
+    """A run id no collection has used: "dash-" and 12 random hex digits."""
+    return f"dash-{uuid.uuid4().hex[:12]}"

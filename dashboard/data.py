@@ -26,6 +26,7 @@ from collector.reading_lists import ReadingList
 from collector.subscribing import SubscriptionRequest
 from db import (
     LevelRow,
+    LockRow,
     MatchSummary,
     PaperMarks,
     PaperRecord,
@@ -275,6 +276,25 @@ def lock_holder(url: str, now: datetime) -> str | None:
     with db.session_scope(engine(url)) as session:
         held = db.lock_holder(session, db.COLLECTION_LOCK)
     return held.holder if held is not None and held.expires_at > now else None
+
+
+def collection_lock(url: str, now: datetime) -> LockRow | None:
+    """The collection lock while someone holds it (an expired lock counts as free)."""
+    with db.session_scope(engine(url)) as session:
+        held = db.lock_holder(session, db.COLLECTION_LOCK)
+    return held if held is not None and held.expires_at > now else None
+
+
+def recent_runs(url: str, limit: int = 300) -> list[RunRow]:
+    """The newest run rows, newest first (read fresh: a collection may be writing them)."""
+    with db.session_scope(engine(url)) as session:
+        return db.last_runs(session, limit=limit)
+
+
+def run_rows(url: str, run_id: str) -> list[RunRow]:
+    """Every row of one collection run, in the order they started (read fresh)."""
+    with db.session_scope(engine(url)) as session:
+        return db.run_rows(session, run_id)
 
 
 # -- subscriptions (never cached: subscribers change them; a token names what a visitor may see) -----------

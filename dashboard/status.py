@@ -9,24 +9,34 @@ from datetime import datetime
 
 import streamlit as st
 
-from collector.freshness import Freshness, unreachable
+from collector.freshness import Freshness
+from collector.locking import holder_gone
 from dashboard import collect_job, data
-from dashboard.text import md_escape
+from dashboard import collector_words as W
+from dashboard.collection_state import source_name
+from dashboard.run_errors import explain
+from dashboard.text import md_escape, one_line
 from db import RunRow
 
 
 def show(url: str, now: datetime) -> None:
     fresh = data.freshness(url, now)
-    live = data.live_runs(url)
-    sidebar(fresh, live)
-    if not live and not fresh.collecting and data.paper_total(url) == 0:
+    running = collecting(url, now)
+    sidebar(fresh, data.live_runs(url) if running else [])  # rows a killed collector left are no collection
+    if not running and data.paper_total(url) == 0:
         offer_demo(url)
+
+
+def collecting(url: str, now: datetime) -> bool:
+    """Someone holds the collection lock and, if on this machine, is still alive."""
+    holder = data.lock_holder(url, now)
+    return holder is not None and not holder_gone(holder)
 
 
 def sidebar(fresh: Freshness, live: list[RunRow]) -> None:
     with st.sidebar:
         if live:
-            st.caption(md_escape(f"Collecting now: {live_line(live[0])}"))
+            st.caption(md_escape(live_line(live[0])))
         said = md_escape(fresh.sentence()[:1].upper() + fresh.sentence()[1:] + ".")
         if fresh.stale:
             st.warning(said)
@@ -35,23 +45,32 @@ def sidebar(fresh: Freshness, live: list[RunRow]) -> None:
 
 
 def live_line(run: RunRow) -> str:
-    return f"{run.source} {run.query[:60]}: {run.pages} page(s), {run.fetched} papers so far"
+    source, query = source_name(run.source), one_line(run.query, 60)
+    return W.SIDEBAR_LIVE.format(source=source, query=query, pages=run.pages, papers=run.fetched)
+
+
+def unreachable_now(url: str) -> dict[str, str]:
+    """Upstream → why the last collection could not reach it, in plain words."""
+    found: dict[str, str] = {}
+    for run in data.last_collection(url):
+        problem = explain(run)
+        if problem is not None and problem.offline:
+            found.setdefault(problem.upstream, problem.reason)
+    return found
 
 
 def offer_demo(url: str) -> None:
     """The database is empty and nothing is collecting: say why, and offer the recorded sample."""
-    down = unreachable(data.last_collection(url))
-    why = "; ".join(f"{name}: {reason}" for name, reason in down.items())
-    said = "The database holds no paper yet"
-    said += f", and no source could be reached from this machine ({why})." if down else "."
-    offer = " Load the recorded demo data (714 real papers) to look around now; collections add to it later."
-    st.info(md_escape(said + offer))
+    down = unreachable_now(url)
+    why = "; ".join(W.NO_PAPER_WHY.format(upstream=name, reason=reason) for name, reason in down.items())
+    said = W.NO_PAPER + (W.NO_PAPER_OFFLINE.format(why=why) if down else ".")
+    st.info(md_escape(said + W.DEMO_OFFER))
     job = collect_job.current(url)
     loading = job is not None and job.running
-    if st.button("Load the demo data", key="demo", type="primary", disabled=loading):
+    if st.button(W.DEMO_BUTTON, key="demo", type="primary", disabled=loading):
         collect_job.start(url, command=collect_job.demo_into(url))
         st.rerun()
-    if job is not None and job.command != collect_job.COLLECT:
+    if job is not None and job.command[:1] != collect_job.COLLECT:  # the demo loading, no collection
         demo_progress(url)
 
 
@@ -61,11 +80,11 @@ def demo_progress(url: str) -> None:
     if job is None:
         return
     if job.running:
-        st.caption("Loading the demo data…")
+        st.caption(W.DEMO_LOADING)
         return
     if job.exit_code != 0:
-        st.warning(md_escape(f"Loading the demo data failed (exit code {job.exit_code})."))
-        st.code(job.tail() or "(no output)", language=None)
+        st.warning(md_escape(W.DEMO_FAILED.format(code=job.exit_code)))
+        st.code(job.tail() or W.NO_OUTPUT, language=None)
         return
     data.clear_caches()  # the pages read the database again: now it holds the sample
     st.rerun(scope="app")

@@ -54,6 +54,12 @@ def last_runs(session: Session, limit: int = 50, source: str | None = None) -> l
     return [RUN.record(row) for row in session.execute(query)]
 
 
+def run_rows(session: Session, run_id: str) -> list[RunRow]:
+    """Every source/query row of run `run_id`, in the order they started (live ones included)."""
+    query = select(*RUN.columns).where(RUNS.c.run_id == run_id).order_by(RUNS.c.started_at, RUNS.c.id)
+    return [RUN.record(row) for row in session.execute(query)]
+
+
 def last_success(session: Session, not_sources: Collection[str] = ()) -> datetime | None:
     """When the newest successful run row (of a source not in `not_sources`) finished; None if none did."""
     query = select(func.max(RUNS.c.finished_at)).where(RUNS.c.status == "ok")

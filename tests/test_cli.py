@@ -203,3 +203,21 @@ def test_status_check_says_stale_until_a_collection_succeeds(
     engine.dispose()
     assert main(["status", "--check", "--limit", "0"]) == 1
     assert "last successful collection 2 hours ago (more than 1 hour:" in capsys.readouterr().err
+
+
+def test_collect_records_its_rows_under_the_run_id_asked_for_and_only_once(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--run-id is how the dashboard's "Collect now" follows the run it started."""
+    code, data = run_json(capsys, "collect", "--source", "listing", "--run-id", "dash-0001", "--json")
+    assert code == 0 and data["run_id"] == "dash-0001"
+    engine = db.make_engine(env["RADAR_DATABASE_URL"])
+    with db.session_scope(engine) as session:
+        rows = db.run_rows(session, "dash-0001")
+    engine.dispose()
+    assert [r.source for r in rows] == [r["source"] for r in data["runs"]] == ["listing"]
+    assert main(["collect", "--source", "listing", "--run-id", "dash-0001"]) == 2
+    assert "--run-id dash-0001 is already recorded" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["collect", "--run-id", "two words"])
+    assert exc.value.code == 2 and "'two words' is no run id" in capsys.readouterr().err

@@ -1,143 +1,142 @@
-"""Collector: what is being collected right now (live rows, from any process), the upstreams this machine
-could not reach in the last collection, the last run per source with their counts and errors, the next
-scheduled runs, digest delivery (the last run, subscriptions whose digest the mail server refused), and
-"collect now" (`radar collect` in the background, one at a time)."""
+"""Collector: the collection running now or the last one, as the runs table records it (from any process,
+refreshed every two seconds): whose it is ("your collection", started from this dashboard, or elsewhere),
+its steps with pages and papers so far, the upstreams this machine cannot reach and every error as one
+plain sentence with its detail in an expander; "Collect now" (`radar collect` in the background, one at a
+time); the last run per source, the next scheduled runs, digest delivery, and every recent run."""
 
 from __future__ import annotations
+
+import socket
+from datetime import datetime
 
 import streamlit as st
 
 from collector.addresses import mask
 from collector.clock import utc_now
-from collector.freshness import unreachable
-from dashboard import collect_job, data, render, state
+from collector.locking import holder_gone, holder_process
+from dashboard import collect_job, collector_views, data, state
+from dashboard import collection_state as cs
+from dashboard import collector_words as W
 from dashboard.text import md_escape
 from db import RunRow
 
 url = data.database_url()
 now = utc_now()
 state.reader()
+MINE = "collector:my_runs"  # the run ids this browser session started with "Collect now"
+WATCHING = "collector:watching"  # set while a collection runs: its end refreshes the whole page
 
-st.title("Collector")
+st.title(W.TITLE)
 fresh = data.freshness(url, now)
 said = md_escape(fresh.sentence()[:1].upper() + fresh.sentence()[1:] + ".")
 (st.warning if fresh.stale else st.caption)(said)
 
 
+def job_view() -> cs.JobView | None:
+    job = collect_job.current(url)
+    if job is None or job.run_id is None:  # none, or the demo loading (the sidebar follows that one)
+        return None
+    mine = job.run_id in st.session_state.get(MINE, set())
+    return cs.JobView(job.run_id, job.started, job.running, job.exit_code, mine, job.tail())
+
+
+def shown_now(moment: datetime) -> cs.Shown | None:
+    lock = data.collection_lock(url, moment)
+    if lock is not None and holder_gone(lock.holder):  # killed: its lock has not expired yet, but no one runs
+        lock = None
+    process = holder_process(lock.holder) if lock is not None else None
+    picked = cs.pick(job_view(), lock, process, data.recent_runs(url))
+    if picked is None:
+        return None
+    return cs.Shown(picked, tuple(data.run_rows(url, picked.run_id) if picked.run_id else ()))
+
+
 @st.fragment(run_every=2)
-def live() -> None:
-    """The source/queries running now in any process (the first collection of `radar up`, the scheduler,
-    `radar collect` in a terminal), refreshed every two seconds."""
-    running = data.live_runs(url)
-    if not running:
-        return
-    st.subheader("Collecting now")
+def collecting() -> None:
+    """The collection of the moment, from the database; "Collect now" while none runs."""
     moment = utc_now()
-    st.dataframe([render.live_dict(r, moment) for r in running], hide_index=True)
+    shown = shown_now(moment)
+    st.subheader(W.NOW)
+    if shown is None:
+        st.info(W.IDLE)
+    else:
+        collector_views.collection(shown, moment, socket.gethostname())
+    busy = shown is not None and shown.pick.running
+    if st.button(W.COLLECT, key="collect", disabled=busy, type="primary", help=W.COLLECT_HELP):
+        start()
+    if busy:
+        st.caption(W.BUSY)
+    refresh_at_the_end(shown)
 
 
-live()
+def start() -> None:
+    job = collect_job.start(url)
+    if job is None or job.run_id is None:
+        st.warning(W.ALREADY)
+        return
+    st.session_state.setdefault(MINE, set()).add(job.run_id)
+    st.rerun()
 
-down = unreachable(data.last_collection(url))
-if down:
-    st.subheader("Offline")
-    for name, reason in down.items():
-        st.warning(md_escape(f"{name} cannot be reached from this machine: {reason}"))
-    st.caption(
-        "The last collection skipped them after one try instead of waiting on them; the next scheduled "
-        "run, or “Collect now”, tries again."
-    )
+
+def refresh_at_the_end(shown: cs.Shown | None) -> None:
+    """Once the collection being watched has ended, the whole page (and every page's cache) reads the
+    database again: the last runs, the freshness, the new papers."""
+    if shown is not None and shown.pick.running:
+        st.session_state[WATCHING] = True
+    elif st.session_state.pop(WATCHING, False):
+        data.clear_caches()
+        st.rerun(scope="app")
+
+
+collecting()
 
 runs = data.runs(url)
 latest: dict[str, RunRow] = {}
 for run in runs:
-    latest.setdefault(run.source, run)
+    if not run.running:
+        latest.setdefault(run.source, run)
 
-st.subheader("Last run per source")
+st.subheader(W.LAST_PER_SOURCE)
 if not latest:
-    st.info("No collection has run yet: press “Collect now”, or run `radar collect` in a terminal.")
-for column, (source, run) in zip(st.columns(max(len(latest), 1)), latest.items(), strict=False):
-    column.metric(
-        source,
-        f"{run.new} new",
-        f"{run.errors} errors" if run.errors else run.status,
-        delta_color="inverse" if run.errors else "normal",
-    )
-    column.caption(
-        md_escape(f"{render.ago(run.finished_at, now)} · fetched {run.fetched} · updated {run.updated}")
-    )
-    if run.error:
-        column.text(run.error[:300])
+    st.caption(W.NO_LAST_RUN)
+for column, run in zip(st.columns(max(len(latest), 1)), latest.values(), strict=False):
+    collector_views.last_run(column, run, now)
 
-st.subheader("Next scheduled runs")
+st.subheader(W.SCHEDULED)
 jobs = data.scheduled_jobs(url)
 if jobs:
-    st.dataframe([{"job": job_id, "next run (UTC)": when} for job_id, when in jobs], hide_index=True)
+    table = W.SCHEDULED_TABLE
+    st.dataframe([{table["job"]: j, table["next run (UTC)"]: when} for j, when in jobs], hide_index=True)
 else:
-    st.caption("No schedule stored: `radar up` (or `radar schedule`) runs the collector on a schedule.")
+    st.caption(W.NO_SCHEDULE)
 
-st.subheader("Digests")
+st.subheader(W.DIGESTS)
 digest_runs = [r for r in runs if r.source == "digest"]
 if digest_runs:
     last = digest_runs[0]
     st.caption(
-        md_escape(f"Last digest run {render.ago(last.finished_at, now)}: {last.error or 'nothing due'}")
+        md_escape(
+            W.DIGEST_LAST.format(ago=cs.ago(last.finished_at, now), said=last.error or W.DIGEST_NOTHING)
+        )
     )
 else:
-    st.caption("No digest run yet: the scheduler sends them after each daily cycle, or `radar digest send`.")
+    st.caption(W.NO_DIGEST)
 failing = data.delivery_failures(url)
 if failing:
-    st.warning(
-        f"{len(failing)} subscription(s) whose last digest was not delivered (retried at the next run):"
-    )
+    st.warning(W.DELIVERY_FAILING.format(count=len(failing)))
+    t = W.DELIVERY_TABLE
     st.dataframe(
         [
-            {"subscription": s.id, "address": mask(s.email), "since (UTC)": s.error_at, "answer": s.error}
+            {
+                t["subscription"]: s.id,
+                t["address"]: mask(s.email),
+                t["since (UTC)"]: s.error_at,
+                t["answer"]: s.error,
+            }
             for s in failing
         ],
         hide_index=True,
     )
 
-st.subheader("Collect now")
-holder = data.lock_holder(url, now)
-
-
-@st.fragment(run_every=2)
-def progress() -> None:
-    job = collect_job.current(url)
-    if job is None or job.command != collect_job.COLLECT:
-        return
-    if job.running:
-        st.info(
-            f"Collecting… started {render.ago(job.started, utc_now())};"
-            " each source appears below as it finishes."
-        )
-    else:
-        (st.success if job.exit_code == 0 else st.warning)(f"The run finished (exit code {job.exit_code}).")
-        if st.button("Show the new papers", key="reload"):
-            data.clear_caches()
-            st.rerun()
-    st.code(job.tail() or "(no output yet)", language=None)
-    fresh = [r for r in data.runs_since(url, job.started)]
-    if fresh:
-        st.dataframe([render.run_dict(r) for r in fresh], hide_index=True)
-
-
-job = collect_job.current(url)
-busy = (job is not None and job.running) or holder is not None
-if holder is not None:
-    st.caption(md_escape(f"A collection is running in another process ({holder}); wait for it to finish."))
-if st.button(
-    "Collect now",
-    key="collect",
-    disabled=busy,
-    type="primary",
-    help="The daily cycle: today's listing and missing classics.",
-):
-    if collect_job.start(url) is None:
-        st.warning("A collection is already running.")
-    st.rerun()
-progress()
-
-st.subheader("All recent runs")
-st.dataframe([render.run_dict(r) for r in runs], hide_index=True)
+st.subheader(W.ALL_RUNS)
+collector_views.table(collector_views.run_dict(r) for r in runs)
