@@ -11,8 +11,11 @@ import streamlit as st
 
 from collector.freshness import Freshness, unreachable
 from dashboard import collect_job, data
+from dashboard.i18n import t
 from dashboard.text import md_escape
 from db import RunRow
+
+DEMO_PAPERS = 714  # in collector/demo_data: the recorded sample `radar demo` loads
 
 
 def show(url: str, now: datetime) -> None:
@@ -42,13 +45,11 @@ def offer_demo(url: str) -> None:
     """The database is empty and nothing is collecting: say why, and offer the recorded sample."""
     down = unreachable(data.last_collection(url))
     why = "; ".join(f"{name}: {reason}" for name, reason in down.items())
-    said = "The database holds no paper yet"
-    said += f", and no source could be reached from this machine ({why})." if down else "."
-    offer = " Load the recorded demo data (714 real papers) to look around now; collections add to it later."
-    st.info(md_escape(said + offer))
+    said = t("demo.unreachable", why=why) if down else t("demo.no_paper")
+    st.info(md_escape(said) + "\n\n" + md_escape(t("demo.offer", count=DEMO_PAPERS)))
     job = collect_job.current(url)
     loading = job is not None and job.running
-    if st.button("Load the demo data", key="demo", type="primary", disabled=loading):
+    if st.button(t("demo.load"), key="demo", type="primary", disabled=loading):
         collect_job.start(url, command=collect_job.demo_into(url))
         st.rerun()
     if job is not None and job.command != collect_job.COLLECT:
@@ -61,11 +62,11 @@ def demo_progress(url: str) -> None:
     if job is None:
         return
     if job.running:
-        st.caption("Loading the demo data…")
+        st.caption(t("demo.loading"))
         return
     if job.exit_code != 0:
-        st.warning(md_escape(f"Loading the demo data failed (exit code {job.exit_code})."))
-        st.code(job.tail() or "(no output)", language=None)
+        st.warning(md_escape(t("demo.failed", code=job.exit_code)))
+        st.code(job.tail() or t("demo.no_output"), language=None)
         return
     data.clear_caches()  # the pages read the database again: now it holds the sample
     st.rerun(scope="app")
