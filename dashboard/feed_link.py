@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from collector.atom import feed_url
-from dashboard import data, state
+from dashboard import data, i18n, state
 from dashboard.i18n import t
 from dashboard.text import md_link
 from db import LevelRow, TopicRow
@@ -37,5 +37,7 @@ def feeds_section(topics: tuple[TopicRow, ...], levels: tuple[LevelRow, ...]) ->
     links = [md_link(state.level_label(lv.id), feed_url(settings, "levels", lv.id)) for lv in levels]
     st.markdown(t("feeds.levels", links=" · ".join(links)))
     names = {t.id: state.topic_label(t) for t in topics}
-    chosen = st.selectbox(t("feeds.topic"), list(names), format_func=names.__getitem__, key="feed_topic")
+    chosen = st.selectbox(
+        t("feeds.topic"), list(names), format_func=names.__getitem__, key=i18n.key("feed_topic")
+    )
     topic_feed(str(chosen))

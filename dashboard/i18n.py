@@ -95,6 +95,14 @@ def names(en: str, zh: str) -> str:
     return first if first == second or not second else f"{first} · {second}"
 
 
+def key(name: str) -> str:
+    """A widget key for a widget whose option labels are translated. Streamlit keeps a choice as its label,
+    so after a switch the old label matches no option (a radio shows nothing chosen, a selectbox returns the
+    stale label); a key per language starts the widget afresh from the URL. English keeps the plain key."""
+    lang = current()
+    return name if lang == DEFAULT else f"{name}@{lang}"
+
+
 def switch() -> str:
     """The sidebar's language switch. The choice lives in `?lang=` (every other parameter is kept) and in
     the session, so a page whose URL dropped it still opens in the language picked."""

@@ -71,7 +71,9 @@ def url_choice(
         option: format_func(option) for option in options
     }  # in this run's language, even when called later
     choice = str(
-        where.selectbox(label, options, index=index, format_func=shown.__getitem__, key=f"url:{param}")
+        where.selectbox(
+            label, options, index=index, format_func=shown.__getitem__, key=i18n.key(f"url:{param}")
+        )
     )
     if choice == options[0]:
         st.query_params.pop(param, None)

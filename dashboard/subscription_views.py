@@ -46,23 +46,25 @@ def subscribe_form(url: str, topics: Sequence[TopicRow], levels: Sequence[LevelR
     names = topic_names(topics)
     with st.form("subscribe", clear_on_submit=False):
         email = st.text_input(t("subs.email"), key="email", max_chars=320)
-        chosen = st.multiselect(t("subs.topics"), list(names), format_func=lambda i: names[i], key="topics")
+        chosen = st.multiselect(t("subs.topics"), list(names), format_func=lambda i: names[i],
+                                key=i18n.key("topics"), placeholder=t("pick.choose"))  # fmt: skip
         whole = st.multiselect(
             t("subs.levels"),
             [lv.id for lv in levels],
             format_func=labels([lv.id for lv in levels], state.level_label),
-            key="levels",
+            key=i18n.key("levels"),
+            placeholder=t("pick.choose"),
         )
         often = st.radio(
             t("subs.how_often"),
             FREQUENCIES,
             format_func=labels(FREQUENCIES, every),
             horizontal=True,
-            key="every",
+            key=i18n.key("every"),
         )
-        language = st.radio(
-            t("subs.mail_language"), LANGUAGES, format_func=LANGUAGE.__getitem__, horizontal=True
-        )
+        page_language = LANGUAGES.index(i18n.current()) if i18n.current() in LANGUAGES else 0
+        language = st.radio(t("subs.mail_language"), LANGUAGES, page_language,  # the page's by default
+                            format_func=LANGUAGE.__getitem__, horizontal=True)  # fmt: skip
         sent = st.form_submit_button(t("subs.subscribe"), type="primary")
     if sent:
         request = SubscriptionRequest(email, tuple(chosen), tuple(whole), often, language, reader)
@@ -157,9 +159,9 @@ def subscription_card(
             st.warning(md_escape(t("subs.delivery_failed", when=when, error=sub.error)))
         with st.form(f"edit:{sub.id}"):
             chosen = st.multiselect(t("subs.topics"), list(names), [i for i in sub.topic_ids if i in names],
-                                    format_func=lambda i: names[i])  # fmt: skip
+                                    format_func=lambda i: names[i], placeholder=t("pick.choose"))  # fmt: skip
             whole = st.multiselect(t("subs.levels"), [lv.id for lv in levels], list(sub.levels),
-                                   format_func=level_names)  # fmt: skip
+                                   format_func=level_names, placeholder=t("pick.choose"))  # fmt: skip
             often = st.radio(t("subs.how_often"), FREQUENCIES, FREQUENCIES.index(sub.frequency),
                              format_func=labels(FREQUENCIES, every), horizontal=True)  # fmt: skip
             save, delete = st.columns(2)

@@ -112,7 +112,7 @@ def test_a_page_opened_with_lang_zh_is_in_chinese(dashboard_db: str) -> None:
     assert at.sidebar.selectbox(key="url:reader").label == "读者"
     assert at.button[0].label == "订阅"
     assert language_switch(at).value == "zh"  # type: ignore[attr-defined]
-    assert "RAG 知识库检索 · Retrieval-augmented generation (RAG)" in at.multiselect(key="topics").options
+    assert "RAG 知识库检索 · Retrieval-augmented generation (RAG)" in at.multiselect(key="topics@zh").options
 
 
 def test_without_lang_the_page_is_in_english_with_english_names_first(dashboard_db: str) -> None:
@@ -139,3 +139,19 @@ def test_a_url_that_lost_lang_gets_the_sessions_language_back(dashboard_db: str)
     at.query_params.pop("lang")  # as a page link that carries only its own parameters
     at.run()
     assert at.query_params.get("lang") == "zh" and at.title[0].value == "订阅"
+
+
+def test_a_switch_keeps_the_level_and_topic_chosen_in_the_url(dashboard_db: str) -> None:
+    """The pickers show their choice by its label, which the switch translates: the choice must survive."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(level="L3", topic="rag", q="retrieval")
+    at.switch_page("app_pages/search.py").run()
+    language_switch(at).set_value("zh").run()  # type: ignore[attr-defined]
+    assert not at.exception, [e.value for e in at.exception]
+    assert dict(at.query_params) == {"level": "L3", "topic": "rag", "q": "retrieval", "lang": "zh"}
+    level = at.sidebar.selectbox(key="url:level@zh")
+    assert (level.label, level.value) == ("级别", "L3")
+    assert (
+        "L3 · RAG 知识库检索 · Retrieval-augmented generation (RAG)"
+        in at.sidebar.selectbox(key="url:topic@zh").options
+    )
