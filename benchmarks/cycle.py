@@ -88,6 +88,7 @@ def main() -> None:
         )
         roadmap = load_roadmap(settings.roadmap_path)
         engine = db.make_engine(settings.database_url)
+        db.migrate(engine)
         Store(engine, roadmap, NOW).prepare(roadmap)
         limiter, hf_limiter = RateLimiter(args.delay), RateLimiter(args.hf_delay)
         seminal = len(roadmap.seminal_arxiv_ids())

@@ -1,45 +1,65 @@
-"""Dashboard speed on a 1,000,000-paper SQLite database: reading-list and search p95, one Topic page run.
+"""The dashboard's reads at 1,000,000 papers, SQLite and PostgreSQL side by side in one run.
 
-    .venv/bin/python -m benchmarks.dashboard [--papers 1000000] [--path /tmp/radar-1m.sqlite] [--keep]
+    .venv/bin/python -m benchmarks.dashboard [--papers 1000000] [--path /tmp/radar-1m.sqlite]
+        [--database-url postgresql+psycopg://…/radar_bench] [--reuse] [--readers 32] [--load-seconds 20]
 
-The database holds the real corpus (tests/fixtures/corpus) replicated with new ids (YYMM.NNNNN, as arXiv
-numbers them) and publication dates spread evenly over the three years before today; each replica keeps
-the matches the real matcher gives its original. Rows go in with executemany on one sqlite3 connection
-(then the full-text index is synced, as the dashboard does before a search). Targets: reading-list query
-p95 <= 20 ms, search p95 <= 100 ms, one Topic page script run under AppTest <= 0.5 s.
+The SQLite database holds the real corpus (tests/fixtures/corpus) replicated with new ids (YYMM.NNNNN, as
+arXiv numbers them) and publication dates spread evenly over the three years before today; each replica
+keeps the matches the real matcher gives its original. Rows go in with executemany on one sqlite3
+connection, then the full-text index is synced. The PostgreSQL database (emptied first) gets the same rows
+through `radar db copy`'s own functions, then its search index and ANALYZE. `--reuse` keeps databases that
+already hold `--papers` papers (building them takes many minutes).
+
+Measured on each: the reading-list read every surface does (collector.reading_lists.reading_list) for
+every topic; searches of common words, of rare ones (in one corpus record: about 80 papers) and of phrases,
+OR and prefixes (plain and filtered); one Topic page script run under AppTest; `--readers` processes each
+opening reading lists with a second's think time (p95 under load, failures), and back to back (a stress
+figure, no target); ingest of 20,000 new papers into the 1M database (Store.store_papers: upsert + match,
+each dialect's bulk path), removed again afterwards. Targets on PostgreSQL: reading list p95 ≤ 20 ms,
+search p95 ≤ 100 ms, Topic page ≤ 0.5 s, readers p95 ≤ 50 ms with no failure, ingest ≥ 0.5 × SQLite.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import random
+import re
 import sqlite3
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
 import db
+from benchmarks.readers import load
 from collector.aboutness import VERSION
 from collector.config import PROJECT_ROOT, Settings
 from collector.reading_lists import reading_list
 from collector.roadmap import load_roadmap
 from collector.store import Store
 from db.columns import sqlite_text
-from db.search import search_papers
+from db.schema import PAPERS
 from tests.factories import corpus, to_record
 
-TARGETS = {"reading list": 0.020, "search": 0.100, "topic page": 0.5}
 SEARCHES = (
-    "diffusion", "low-rank adaptation", '"large language model"', "transformer attention", "quantization",
+    "diffusion", "low-rank adaptation", '"large language model"', "transformer attention", "quantiz*",
     "reinforcement learning", "vision transformer", "retrieval augmented generation", "mixture of experts",
-    "graph neural network", "contrastive learning", "speculative decoding", "knowledge distillation",
-    "batch normalization", "federated", "agent", "prompt", "GAN", "LoRA", "adversarial robustness",
+    "graph neural network", "contrastive learning", "speculative decoding OR medusa",
+    "knowledge distillation", "batch normalization", "federated NOT privacy", "agent", "prompt", "GAN",
+    "LoRA", "adversarial robustness",
 )  # fmt: skip
+STOPWORDS = {"the", "and", "for", "with", "that", "this", "are", "from", "which", "can", "our", "these",
+             "their", "have", "has", "been", "its", "not"}  # fmt: skip
 PAPER_SQL = (
     "INSERT INTO papers (arxiv_id, version, title, abstract, authors, categories, primary_category,"
     " published, updated, comment, journal_ref, doi, first_seen, last_seen)"
@@ -50,8 +70,10 @@ MATCH_SQL = (
     " matched_at) VALUES (?,?,?,?,?,?,?,?,?)"
 )
 Match = tuple[str, float, str, float, bool, str, str]  # topic, score, reasons, aboutness, about, why, kind
+INGESTED = 20_000
 
 
+# -- the SQLite database ------------------------------------------------------------------------------
 def replicas(count: int, now: datetime) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(papers row, original id) for `count` papers, oldest first, ids numbered per month."""
     base = [raw for raw in corpus() if raw["categories"]]
@@ -62,22 +84,10 @@ def replicas(count: int, now: datetime) -> Iterator[tuple[tuple[Any, ...], str]]
         published = start + span * (n / count)
         month = f"{published:%y%m}"
         per_month[month] = per_month.get(month, 0) + 1
-        arxiv_id = f"{month}.{per_month[month]:05d}"
         when, seen = sqlite_text(published), sqlite_text(published + timedelta(days=1))
-        authors, categories = json.dumps(raw["authors"]), json.dumps(raw["categories"])
-        row = (
-            arxiv_id,
-            1,
-            raw["title"],
-            raw["abstract"],
-            authors,
-            categories,
-            raw["categories"][0],
-            when,
-            when,
-            seen,
-            seen,
-        )
+        row = (f"{month}.{per_month[month]:05d}", 1, raw["title"], raw["abstract"],
+               json.dumps(raw["authors"]), json.dumps(raw["categories"]), raw["categories"][0],
+               when, when, seen, seen)  # fmt: skip
         yield row, raw["id"]
 
 
@@ -95,15 +105,11 @@ def base_matches(engine: Any, now: datetime) -> dict[str, list[Match]]:
     return found
 
 
-def build(path: Path, count: int, now: datetime) -> None:
+def build_sqlite(path: Path, count: int, now: datetime) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     engine = db.make_engine(f"sqlite:///{path}")
-    db.migrate(engine)
-    with db.session_scope(engine) as session:
-        roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
-        db.sync_levels(session, roadmap.level_rows())
-        db.sync_topics(session, roadmap.rows(), datetime.now(UTC), version=VERSION)
+    prepare(engine)
     matches = base_matches(engine, now)
     engine.dispose()
     connection = sqlite3.connect(path)
@@ -117,13 +123,20 @@ def build(path: Path, count: int, now: datetime) -> None:
         if len(papers) == 50_000:
             flush(connection, papers, links)
     flush(connection, papers, links)
-    with connection:  # what db.sync_search_index does before the dashboard's first search
-        connection.execute(
-            "INSERT INTO papers_fts(rowid, title, abstract) SELECT rowid, title, abstract FROM papers"
-            " WHERE rowid > (SELECT coalesce(max(id), 0) FROM papers_fts_docsize)"
-        )
-    connection.execute("ANALYZE")
     connection.close()
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.index_for_search(engine, 50_000)  # what the dashboard does before its first search
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
+
+
+def prepare(engine: Engine) -> None:
+    db.migrate(engine)
+    roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
+    with db.session_scope(engine) as session:
+        db.sync_levels(session, roadmap.level_rows())
+        db.sync_topics(session, roadmap.rows(), datetime.now(UTC), version=VERSION)
 
 
 def flush(
@@ -136,6 +149,41 @@ def flush(
     links.clear()
 
 
+# -- the PostgreSQL database: the same rows, through `radar db copy`'s functions -----------------------
+def build_postgres(url: str, sqlite_url: str) -> None:
+    target, source = db.make_engine(url), db.make_engine(sqlite_url)
+    with target.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    db.migrate(target)
+    for table in db.copied_tables():
+        started = time.perf_counter()
+        rows = db.copy_table(source, target, table, 10_000, lambda n: None)
+        print(f"  copied {table.name}: {rows:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
+    started = time.perf_counter()
+    indexed = db.index_for_search(target, 10_000)
+    print(f"  search index: {indexed:,} papers in {time.perf_counter() - started:.0f} s", flush=True)
+    started = time.perf_counter()
+    db.analyze(target, db.copied_tables())  # as `radar db copy` ends
+    print(f"  VACUUM ANALYZE in {time.perf_counter() - started:.0f} s", flush=True)
+    source.dispose()
+    target.dispose()
+
+
+def reusable(url: str, papers: int) -> bool:
+    """The database holds `papers` papers, its schema current and its search index synced."""
+    engine = db.make_engine(url)
+    try:
+        db.ensure_schema(engine)
+        with db.session_scope(engine) as session:
+            return db.paper_count(session) == papers and db.unindexed_count(session) == 0
+    except db.StorageError:
+        return False
+    finally:
+        engine.dispose()
+
+
+# -- measurements ---------------------------------------------------------------------------------------
 def timed(work: Callable[[], object], repeat: int = 1) -> list[float]:
     times = []
     for _ in range(repeat):
@@ -149,31 +197,63 @@ def p95(samples: Sequence[float]) -> float:
     return statistics.quantiles(samples, n=20, method="inclusive")[-1] if len(samples) > 1 else samples[0]
 
 
-def measure_queries(engine: Any, now: datetime) -> dict[str, list[float]]:
-    """The reading list as every surface reads it (classics, trending, the window ranked, the shown 20
-    with their text: collector.reading_lists), and searches."""
+def words_by_frequency() -> tuple[list[str], list[str]]:
+    """The corpus' ten commonest content words, and twenty words found in exactly one of its records."""
+    documents = Counter(
+        word
+        for raw in corpus()
+        for word in set(re.findall(r"[a-z]+", f"{raw['title']} {raw['abstract']}".lower()))
+    )
+    common = [w for w, _ in documents.most_common(200) if len(w) > 3 and w not in STOPWORDS][:10]
+    rare = sorted(w for w, n in documents.items() if n == 1 and len(w) >= 9)
+    return common, random.Random(12).sample(rare, 20)
+
+
+def workload(now: datetime, topics: Sequence[db.TopicRow]) -> dict[str, list[tuple[str, Callable[..., Any]]]]:
+    """Each group's (label, work on a session): reading lists (each topic thrice) and searches."""
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    with db.session_scope(engine) as session:
-        topics = db.list_topics(session)
-        lists = [
-            t
-            for topic in topics
-            for t in timed(
-                lambda topic=topic: reading_list(session, topic, settings, now, recent_limit=20), 3
-            )
-        ]
-        plain = [t for q in SEARCHES for t in timed(lambda q=q: search_papers(session, q), 2)]
-        since = now - timedelta(days=180)
-        filtered = [
-            t
-            for q in SEARCHES
-            for t in timed(lambda q=q: search_papers(session, q, ["diffusion", "lora"], since), 1)
-        ]
-    return {"reading list": lists, "search": plain + filtered}
+    common, rare = words_by_frequency()
+    since = now - timedelta(days=180)
+
+    def listed(topic: db.TopicRow) -> Callable[..., Any]:
+        return lambda session: reading_list(session, topic, settings, now, recent_limit=20)
+
+    def searched(query: str, *filters: Any) -> Callable[..., Any]:
+        return lambda session: db.search_papers(session, query, *filters)
+
+    return {
+        "reading list": [(t.id, listed(t)) for t in topics for _ in range(3)],
+        "search, common words": [(q, searched(q)) for q in common for _ in range(3)],
+        "search, rare words": [(q, searched(q)) for q in rare for _ in range(3)],
+        "search, phrases/OR/prefix": [(q, searched(q)) for q in SEARCHES for _ in range(2)]
+        + [(f"{q} [diffusion, lora, 180 days]", searched(q, ["diffusion", "lora"], since)) for q in SEARCHES],
+    }
+
+
+def measure_queries(engines: dict[str, Engine], now: datetime) -> dict[str, dict[str, list[float]]]:
+    """Every query of the workload on each database in turn, one query at a time (so that the load
+    other programs put on the machine falls on both alike), one session per database as a page has.
+    Prints each group's three slowest queries per database."""
+    with contextlib.ExitStack() as stack:
+        sessions = {name: stack.enter_context(db.session_scope(e)) for name, e in engines.items()}
+        topics = db.list_topics(next(iter(sessions.values())))
+        found: dict[str, dict[str, list[float]]] = {name: {} for name in engines}
+        for group, work in workload(now, topics).items():
+            slow: dict[str, list[tuple[float, str]]] = {name: [] for name in engines}
+            for label, run in work:
+                for name, session in sessions.items():
+                    took = timed(lambda run=run, session=session: run(session))[0]
+                    found[name].setdefault(group, []).append(took)
+                    slow[name].append((took, label))
+            for name, times in slow.items():
+                worst = ", ".join(f"{label} {ms(t)}" for t, label in sorted(times, reverse=True)[:3])
+                print(f"  {name}, {group}: slowest {worst}", flush=True)
+    return found
 
 
 def measure_topic_page(url: str) -> tuple[float, list[float]]:
-    """(a cold first run, which imports Streamlit, Altair and pandas; warm runs of three topics)."""
+    """(a first run, which imports Streamlit, Altair and pandas on the first database; warm runs of five
+    topics)."""
     from streamlit.testing.v1 import AppTest
 
     os.environ["RADAR_DATABASE_URL"] = url
@@ -190,38 +270,124 @@ def measure_topic_page(url: str) -> tuple[float, list[float]]:
     ]
 
 
+def measure_ingest(engine: Engine, now: datetime, count: int = INGESTED) -> float:
+    """Papers/s of Store.store_papers (upsert + match, pages of 2,000) for `count` papers new to the
+    database; they are deleted again, so the database stays as built."""
+    roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
+    base = [to_record(raw) for raw in corpus() if raw["categories"]]
+    records = [replace(base[n % len(base)], arxiv_id=f"{base[n % len(base)].published:%y%m}.9{n:04d}")
+               for n in range(count)]  # fmt: skip
+    store = Store(engine, roadmap, now)
+    started = time.perf_counter()
+    for start in range(0, count, 2000):
+        store.store_papers(records[start : start + 2000])
+    seconds = time.perf_counter() - started
+    with engine.begin() as connection:
+        for start in range(0, count, 900):
+            ids = [r.arxiv_id for r in records[start : start + 900]]
+            connection.execute(PAPERS.delete().where(PAPERS.c.arxiv_id.in_(ids)))
+    return count / seconds
+
+
+# -- one run, both databases -----------------------------------------------------------------------------
+Figures = dict[str, Any]
+
+
+def measure(name: str, url: str, now: datetime, args: argparse.Namespace) -> Figures:
+    """One database's Topic page runs, readers and ingest, with a line per step (and the load average:
+    the machine may be shared)."""
+    engine = db.make_engine(url)
+    figures: Figures = {}
+    figures["topic page cold"], figures["topic page"] = measure_topic_page(url)
+    for think in (args.think, 0.0):
+        figures[f"readers {think:g}"] = load(url, args.readers, args.load_seconds, think, now)
+        print(
+            f"{name}: {args.readers} readers, think {think:g} s, measured (load {load_average()})", flush=True
+        )
+    figures["ingest"] = measure_ingest(engine, now)
+    engine.dispose()
+    return figures
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def row(label: str, cells: Sequence[str], target: str = "", ratio: str = "") -> str:
+    return f"| {label} | " + " | ".join(cells) + f" | {target} | {ratio} |"
+
+
+def report(results: dict[str, Figures], args: argparse.Namespace) -> bool:
+    """The side-by-side table (Markdown); True when PostgreSQL meets every target."""
+    names = list(results)
+    print("\n| figure | " + " | ".join(names) + " | target (PostgreSQL) | PostgreSQL / target |")
+    print("|---|" + "---|" * len(names) + "---|---|")
+    last, met = results[names[-1]], True
+    targets = {"reading list": 0.020, "search, common words": 0.100, "search, rare words": 0.100,
+               "search, phrases/OR/prefix": 0.100, "topic page": 0.5}  # fmt: skip
+    for key, target in targets.items():
+        cells = [ms(p95(r[key])) for r in results.values()]
+        met &= p95(last[key]) <= target
+        print(
+            row(f"{key} p95 (n={len(last[key])})", cells, f"≤ {ms(target)}", f"{p95(last[key]) / target:.2f}")
+        )
+    print(row("Topic page, first run (imports)", [f"{r['topic page cold']:.2f} s" for r in results.values()]))
+    loaded: list[Any] = [r[f"readers {args.think:g}"] for r in results.values()]
+    met &= p95(loaded[-1].latencies) <= 0.050 and loaded[-1].errors == 0
+    under_load = p95(loaded[-1].latencies)
+    print(row(f"{args.readers} readers, think {args.think:g} s: reading list p95",
+              [ms(p95(x.latencies)) for x in loaded], "≤ 50 ms", f"{under_load / 0.050:.2f}"))  # fmt: skip
+    print(
+        row("  … failures / lists per second", [f"{x.errors} / {x.rate:.0f}" for x in loaded], "0 failures")
+    )
+    stress: list[Any] = [r["readers 0"] for r in results.values()]
+    print(row(f"{args.readers} readers back to back (stress): p95", [ms(p95(x.latencies)) for x in stress]))
+    print(row("  … failures / lists per second", [f"{x.errors} / {x.rate:.0f}" for x in stress]))
+    ingest = [r["ingest"] for r in results.values()]
+    ratio = ingest[-1] / ingest[0]
+    met &= len(ingest) == 1 or ratio >= 0.5
+    print(row(f"ingest of {INGESTED:,} papers into the 1M database", [f"{x:,.0f} papers/s" for x in ingest],
+              "≥ 0.5 × SQLite", f"{ratio:.2f} × SQLite"))  # fmt: skip
+    return met
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=1_000_000)
     parser.add_argument("--path", type=Path, default=Path("/tmp/radar-bench-1m.sqlite"))
-    parser.add_argument("--keep", action="store_true", help="reuse the database at --path if it exists")
+    parser.add_argument("--database-url", help="PostgreSQL to measure beside SQLite (emptied unless reused)")
+    parser.add_argument("--reuse", "--keep", action="store_true", help="keep databases that hold --papers")
+    parser.add_argument("--readers", type=int, default=32)
+    parser.add_argument("--load-seconds", type=float, default=20.0)
+    parser.add_argument("--think", type=float, default=1.0, help="a reader's mean pause between two lists")
     args = parser.parse_args(argv)
     now = datetime.now(UTC)
-    if not (args.keep and args.path.exists()):
+    sqlite_url = f"sqlite:///{args.path}"
+    if not (args.reuse and args.path.exists() and reusable(sqlite_url, args.papers)):
         started = time.perf_counter()
-        build(args.path, args.papers, now)
-        print(
-            f"built {args.papers:,} papers in {time.perf_counter() - started:.0f} s"
-            f" ({args.path.stat().st_size / 1e9:.2f} GB)"
-        )
-    url = f"sqlite:///{args.path}"
-    engine = db.make_engine(url)
-    with db.session_scope(engine) as session:
-        print(f"{db.paper_count(session):,} papers, {sum(db.topic_paper_counts(session).values()):,} matches")
-    figures = measure_queries(engine, now)
-    cold, figures["topic page"] = measure_topic_page(url)
-    for name, samples in figures.items():
-        value, target = p95(samples), TARGETS[name]
-        print(
-            f"{name:13s} p95 {value * 1000:8.1f} ms  median {statistics.median(samples) * 1000:7.1f} ms  "
-            f"max {max(samples) * 1000:7.1f} ms  target {target * 1000:5.0f} ms  ratio {value / target:.2f}"
-            f"  (n={len(samples)})"
-        )
-    print(
-        f"topic page runs: cold (first, with imports) {cold:.3f} s; warm "
-        + ", ".join(f"{t:.3f} s" for t in figures["topic page"])
-    )
-    return 0 if all(p95(s) <= TARGETS[n] for n, s in figures.items()) else 1
+        build_sqlite(args.path, args.papers, now)
+        print(f"SQLite: built {args.papers:,} papers in {time.perf_counter() - started:.0f} s", flush=True)
+    urls = {"SQLite": sqlite_url}
+    if args.database_url:
+        if not (args.reuse and reusable(args.database_url, args.papers)):
+            started = time.perf_counter()
+            build_postgres(args.database_url, sqlite_url)
+            print(f"PostgreSQL: built in {time.perf_counter() - started:.0f} s", flush=True)
+        urls["PostgreSQL"] = args.database_url
+    engines = {name: db.make_engine(url) for name, url in urls.items()}
+    for engine in engines.values():
+        db.analyze(engine, db.copied_tables())  # fresh statistics (and, on PostgreSQL, a vacuumed table)
+    print(f"queries, both databases in turn (load {load_average()})", flush=True)
+    queries = measure_queries(engines, now)
+    for engine in engines.values():
+        engine.dispose()
+    results = {name: queries[name] | measure(name, url, now, args) for name, url in urls.items()}
+    print(f"done (load {load_average()})")
+    return 0 if report(results, args) else 1
 
 
 if __name__ == "__main__":

@@ -69,6 +69,7 @@ def collect(path: Path) -> None:
                                    http_max_retries=0, feed_max_posts=0)  # fmt: skip
         roadmap = load_roadmap(settings.roadmap_path)
         engine = db.make_engine(settings.database_url)
+        db.migrate(engine)
         Store(engine, roadmap, NOW).prepare(roadmap)
         limiters = Limiters(RateLimiter(0), RateLimiter(0))
         with Collection.open(settings, roadmap, engine, NOW, limiters=limiters) as cold:
@@ -212,6 +213,7 @@ def main() -> None:
             collect(path)
             print(f"collected the replay corpus into {path} in {time.perf_counter() - started:.0f} s")
         engine = db.make_engine(f"sqlite:///{path}")
+        db.migrate(engine)  # a database kept from an older schema (--database)
         roadmap = load_roadmap(Settings(_env_file=None).roadmap_path)  # type: ignore[call-arg]
         Store(engine, roadmap, NOW).prepare(roadmap)  # a changed query or scorer re-matches here
         wanted = sorted({topic for topic, _ in labels})

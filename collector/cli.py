@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 import db
-from collector import commands
+from collector import commands, db_commands
 from collector.config import Settings, load_settings
 from collector.errors import ConfigError, LockHeldError, MailError, RoadmapError
 from collector.normalise import strip_controls, utc_moment
@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schedule", help="run the collector on a schedule, in the foreground")
     p.add_argument("--list", action="store_true", help="show the jobs and their next run times, then exit")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="health check: exit 1 when a stored job is overdue (no scheduler)",
+    )
     p.add_argument("--json", action="store_true", help="with --list: machine-readable output")
 
     p = sub.add_parser("status", help="the last collection runs (live ones too), and whether data is stale")
@@ -101,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_digest_commands(sub.add_parser)
+
+    add_db_commands(sub)
 
     for name, what in (
         ("dashboard", "serve the dashboard (Streamlit) on the database"),
@@ -160,6 +167,20 @@ def subscription_request(args: argparse.Namespace) -> SubscriptionRequest:
     )
 
 
+def add_db_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("db", help="the database: upgrade its schema, copy it to another URL")
+    db_sub = p.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    db_sub.add_parser("upgrade", help="apply the migrations the database lacks (the services need them)")
+    p = db_sub.add_parser(
+        "copy", help="copy the database (RADAR_DATABASE_URL) to another URL, resumably, and verify it"
+    )
+    p.add_argument("--to", required=True, metavar="URL", help="target database, e.g. postgresql+psycopg://…")
+    p.add_argument(
+        "--batch-size", type=int, default=db_commands.DEFAULT_BATCH, metavar="N", help="rows per commit"
+    )
+    p.add_argument("--restart", action="store_true", help="empty the target's tables first")
+
+
 def collect_request(args: argparse.Namespace) -> Request:
     return Request(
         sources_for(args.source), tuple(args.topic), args.since, args.until, daily=args.source is None
@@ -172,7 +193,7 @@ COMMANDS: dict[str, Command] = {
     "collect": lambda a, s: commands.collect(s, collect_request(a), a.json),
     "list": lambda a, s: commands.show_list(s, a.topic, a.limit, a.days, a.json),
     "trending": lambda a, s: commands.show_trending(s, a.days, a.limit, a.json),
-    "schedule": lambda a, s: commands.show_schedule(s, a.json) if a.list else commands.run_schedule(s),
+    "schedule": lambda a, s: schedule(a, s),
     "status": lambda a, s: commands.show_status(s, a.limit, a.json, a.check),
     "dashboard": lambda a, s: commands.dashboard(s, a.port, a.address),
     "up": lambda a, s: commands.up(s, a.port, a.address),
@@ -182,7 +203,18 @@ COMMANDS: dict[str, Command] = {
     "unsubscribe": lambda a, s: commands.unsubscribe(s, a.email, a.topic, a.level),
     "digest": lambda a, s: commands.send_digests(s, a.to, a.dry_run),
     "feed": lambda a, s: commands.print_feed(s, a.topic, a.level),
+    "db": lambda a, s: DB_COMMANDS[a.db_command](a, s),
 }
+DB_COMMANDS: dict[str, Command] = {
+    "upgrade": lambda a, s: db_commands.upgrade(s),
+    "copy": lambda a, s: db_commands.copy(s, a.to, a.batch_size, a.restart),
+}
+
+
+def schedule(args: argparse.Namespace, settings: Settings) -> int:
+    if args.check:
+        return commands.check_schedule(settings)
+    return commands.show_schedule(settings, args.json) if args.list else commands.run_schedule(settings)
 
 
 def settings_from_env() -> Settings:

@@ -64,14 +64,14 @@ MAX_DAYS, MAX_LIMIT = 3650, 100_000
 
 
 @contextmanager
-def opened(settings: Settings, roadmap: Roadmap | None = None) -> Iterator[Engine]:
-    """The database's engine, migrated (and in step with `roadmap`: a changed topic query re-matched),
-    disposed of when the command is done."""
+def opened(settings: Settings, roadmap: Roadmap | None = None, upgrade: bool = False) -> Iterator[Engine]:
+    """The database's engine, its schema current (migrated with `upgrade` or on SQLite, else checked: see
+    db.ensure_schema) and in step with `roadmap` (a changed topic query re-matched), disposed of when the
+    command is done."""
     engine = db.make_engine(settings.database_url)
     try:
-        if roadmap is None:
-            db.migrate(engine)
-        else:
+        db.ensure_schema(engine, upgrade)
+        if roadmap is not None:
             Store(engine, roadmap, utc_now()).prepare(roadmap)
         yield engine
     finally:
@@ -186,6 +186,18 @@ def show_schedule(settings: Settings, as_json: bool) -> int:
     return EXIT_OK
 
 
+def check_schedule(settings: Settings) -> int:
+    """The collector's health check: 0 when no stored job is overdue (a scheduler is running them)."""
+    late = scheduler.overdue_jobs(settings, utc_now())
+    for job_id, when in late:
+        err.print(
+            Text(f"job {job_id}: " + (f"overdue since {when:%Y-%m-%d %H:%M %Z}" if when else "not stored"))
+        )
+    if not late:
+        out.print("The scheduled jobs are on time.")
+    return EXIT_PARTIAL if late else EXIT_OK
+
+
 def run_schedule(settings: Settings) -> int:
     """Run the jobs in the foreground until SIGTERM/Ctrl-C."""
     load_roadmap(settings.roadmap_path)  # a broken roadmap fails now (exit 2), not at the first job
@@ -234,7 +246,7 @@ def freshness(session: Session, settings: Settings) -> Freshness:
 def dashboard(settings: Settings, port: int, address: str, beside: serve.Background | None = None) -> int:
     serve.check_listen(address, port)  # a busy port or a bad address: exit 2 now, not a Streamlit traceback
     with opened(settings):
-        pass  # the dashboard would migrate too; a broken database fails here, with exit 2
+        pass  # a broken database, or an old schema on PostgreSQL, fails here with exit 2
     say(f"Dashboard on http://{address}:{port} — database {db.mask_url(settings.database_url)}")
     return serve.serve_dashboard(settings.database_url, port, address, beside)
 
@@ -243,7 +255,7 @@ def up(settings: Settings, port: int, address: str) -> int:
     """The one command: migrate, the scheduler, the dashboard at once, and a first collection into an
     empty database in the background (its progress here and on the dashboard's Collector page)."""
     serve.check_listen(address, port)
-    with opened(settings, load_roadmap(settings.roadmap_path)) as engine:
+    with opened(settings, load_roadmap(settings.roadmap_path), upgrade=True) as engine:
         empty = stored_papers(engine) == 0
         started = scheduler.start_scheduler(settings, engine)
         for job in started.get_jobs():
@@ -300,7 +312,7 @@ def load_demo(settings: Settings, database_url: str | None, serve_it: bool, port
     if serve_it:
         serve.check_listen(address, port)
     roadmap = load_roadmap(settings.roadmap_path)
-    with opened(settings, roadmap) as engine, CollectionLock(engine, settings.lock_ttl_seconds):
+    with opened(settings, roadmap, upgrade=True) as engine, CollectionLock(engine, settings.lock_ttl_seconds):
         runs = demo.load_demo(Store(engine, roadmap, utc_now()))
     print_runs(runs, f"Demo data loaded into {db.mask_url(settings.database_url)}")
     say("Recorded papers, dates as recorded (2025-2026): every paper is new for a first-time reader.")

@@ -39,7 +39,7 @@ from collector.normalise import strip_controls
 from collector.ranking import FrontierWeek, ReadingItem
 from collector.reading_lists import ReadingList, window_note
 from collector.roadmap import Roadmap, Topic
-from db import HFSignals, Resource, RunRow, SubscriberRow, SubscriptionRow
+from db import Digest, HFSignals, Resource, RunRow, SubscriberRow, SubscriptionRow
 
 # No markup, no emoji codes, no highlighting: whatever a string holds is printed as it is.
 out = Console(highlight=False, markup=False, emoji=False)
@@ -249,6 +249,18 @@ def jobs_table(jobs: Sequence[Any]) -> Table:
         table.add_row(
             plain(job.id), plain(job.trigger), when, plain(job.description)
         )  # "cron[…]" is no markup
+    return table
+
+
+def checksums_table(found: Sequence[tuple[str, Digest, Digest]]) -> Table:
+    """Each copied table's rows and checksum on both sides, and whether they agree."""
+    table = Table(title="Verification: rows and checksums, source → target")
+    for column, justify in (("table", "left"), ("rows", "right"), ("target rows", "right"),
+                            ("checksum", "left"), ("same", "left")):  # fmt: skip
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for name, mine, theirs in found:
+        same = Text("yes", style="green") if mine == theirs else Text("NO", style="bold red")
+        table.add_row(name, f"{mine.rows:,}", f"{theirs.rows:,}", f"{mine.checksum:016x}", same)
     return table
 
 

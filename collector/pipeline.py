@@ -13,6 +13,7 @@
     feeds      roadmap feeds ──Upstreams.feed──▶ posts ──upsert_resources──▶ db
     every source/query ──RunRecorder.run──▶ db.runs: a live row (pages, papers so far), then its counts,
                                              and the error if any (ok, failed, skipped, interrupted)
+    papers stored ──db.index_for_search──▶ the search index (FTS5, or PostgreSQL's tsvector), at the end
 
 `collect` takes the database's collection lock, prepares the store under it, then runs the chosen
 sources in pipeline order through SOURCE_RUNS (collector/source_runs.py), one function per Source.
@@ -115,14 +116,16 @@ def collect(
     """Prepare the store and run `request`, all under the database's collection lock; LockHeldError when
     another collector holds it."""
     now = now or utc_now()
-    db.migrate(engine)  # the lock is a table: it must exist before anyone can hold it
+    db.ensure_schema(engine)  # the lock is a table: it must exist before anyone can hold it
     with (
         CollectionLock(engine, settings.lock_ttl_seconds),
         Collection.open(settings, roadmap, engine, now, progress) as collection,
     ):
         collection.store.interrupt_running()  # under the lock: a live row left now belongs to a dead run
         collection.store.prepare(roadmap)
-        return collection.run(request)
+        report = collection.run(request)
+        db.index_for_search(engine)  # what this run stored is searchable before the next page view
+        return report
 
 
 def sources_for(choice: str | None) -> tuple[Source, ...]:

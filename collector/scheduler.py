@@ -28,7 +28,7 @@ import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
@@ -199,9 +199,10 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec]) -> None:
 
 
 def start_scheduler(settings: Settings, engine: Engine, paused: bool = False) -> BackgroundScheduler:
-    """Migrate the database, start the scheduler on it and bring its jobs in line with the settings."""
+    """Start the scheduler on the database (its schema current: db.ensure_schema) and bring its jobs in
+    line with the settings."""
     specs = job_specs(settings)  # a bad crontab fails here, before anything starts
-    db.migrate(engine)
+    db.ensure_schema(engine)
     scheduler = build_scheduler(settings, engine)
     scheduler.start(paused=True)
     sync_jobs(scheduler, specs)
@@ -221,21 +222,60 @@ class JobView:
 def list_jobs(settings: Settings) -> list[JobView]:
     """The jobs and their next run times, as `radar schedule` would run them (nothing is run)."""
     engine = db.make_engine(settings.database_url)
-    scheduler = start_scheduler(settings, engine, paused=True)
     try:
-        return [JobView(j.id, j.name, str(j.trigger), j.next_run_time) for j in scheduler.get_jobs()]
+        scheduler = start_scheduler(settings, engine, paused=True)
+        try:
+            return [JobView(j.id, j.name, str(j.trigger), j.next_run_time) for j in scheduler.get_jobs()]
+        finally:
+            scheduler.shutdown(wait=False)
     finally:
-        scheduler.shutdown(wait=False)
         engine.dispose()
+
+
+def overdue_jobs(settings: Settings, now: datetime) -> list[tuple[str, datetime | None]]:
+    """Stored jobs whose next run is further in the past than the misfire grace: no scheduler is running
+    them. Every job, when none is stored at all (no scheduler ever started). The schema is not touched."""
+    engine = db.make_engine(settings.database_url)
+    try:
+        db.require_current_schema(engine)
+        with db.session_scope(engine) as session:
+            jobs = db.scheduled_jobs(session)
+    finally:
+        engine.dispose()
+    late = now - timedelta(seconds=settings.schedule_misfire_grace_seconds)
+    if not jobs:
+        return [(spec.id, None) for spec in job_specs(settings)]
+    return [(job_id, when) for job_id, when in jobs if when is not None and when < late]
+
+
+# What fills an empty database: the daily cycle (listing, classics, Hugging Face), then the topic backfill.
+FIRST_FILL = ("daily", "backfill")
+
+
+def run_now_when_empty(scheduler: BackgroundScheduler, engine: Engine, now: datetime) -> list[str]:
+    """A fresh deployment fills at once instead of at the jobs' first scheduled time, which may be a day
+    away; the jobs run one after the other (one executor thread) and keep their triggers afterwards."""
+    with db.session_scope(engine) as session:
+        if db.paper_count(session):
+            return []
+    for job_id in FIRST_FILL:
+        scheduler.modify_job(job_id, next_run_time=now)
+    return list(FIRST_FILL)
 
 
 def serve(settings: Settings, stop: threading.Event | None = None) -> None:
     """Run the scheduler until SIGTERM/SIGINT (or `stop`), then stop after the running job."""
     stop = stop or threading.Event()
     engine = db.make_engine(settings.database_url)
-    scheduler = start_scheduler(settings, engine)
+    try:
+        scheduler = start_scheduler(settings, engine)
+    except BaseException:
+        engine.dispose()
+        raise
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        for job_id in run_now_when_empty(scheduler, engine, utc_now()):
+            logger.info("the database holds no paper: %s runs now", job_id)
         for job in scheduler.get_jobs():
             logger.info("scheduled %s (%s): next run %s", job.id, job.trigger, job.next_run_time)
         logger.info("scheduler started")

@@ -1,7 +1,8 @@
 """The store step of the pipeline: what arrives is upserted and matched against every topic in one
 transaction per page, and the roadmap is brought into the database before a run.
 
-    prepare       migrate; levels and topics synced from the roadmap; topics whose query changed are
+    prepare       levels and topics synced from the roadmap (the schema is current: db.ensure_schema); topics
+                  whose query changed are
                   re-matched over the whole store — all in one transaction, so the new query's hash is
                   never committed without its matches
     store_papers  arXiv records: upsert, match the new or changed papers, code links of their text
@@ -48,8 +49,7 @@ class Store:
         return [with_aboutness(m, paper, self.topics.get(m.topic_id), matches, text) for m in matches]
 
     def prepare(self, roadmap: Roadmap) -> set[str]:
-        """Migrate and sync the roadmap; returns the topics re-matched (new, or their query changed)."""
-        db.migrate(self.engine)
+        """Sync the roadmap; returns the topics re-matched (new, or their query changed)."""
         with db.session_scope(self.engine) as session:
             db.sync_levels(session, roadmap.level_rows())
             changed = db.sync_topics(session, roadmap.rows(), self.now, version=aboutness.VERSION)

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+import db
 from collector.clock import utc_now
 from dashboard import data, i18n, status
 from dashboard.i18n import t
 
 st.set_page_config(page_title="Roadmap Radar", page_icon=":material/radar:", layout="wide")
 i18n.switch()  # first: every text below is in the language it picks
+try:
+    data.engine(data.database_url())
+except db.StorageError as exc:  # unreachable, or a schema `radar db upgrade` has not brought up to date
+    st.error(str(exc))
+    st.stop()
 navigation = st.navigation(
     [
         st.Page("app_pages/roadmap.py", title=t("nav.roadmap"), icon=":material/map:", default=True),

@@ -53,10 +53,15 @@ def database_url() -> str:
 
 @st.cache_resource(show_spinner=False, on_release=lambda engine: engine.dispose())
 def engine(url: str) -> Engine:
-    """One engine per database for the whole server; the schema is brought up to date once. Cleared
-    caches dispose of it, closing its pooled connections."""
+    """One engine per database for the whole server. The schema must be current (SQLite: brought up to
+    date; PostgreSQL: checked, db.SchemaOutOfDate otherwise, never cached); cleared caches dispose of the
+    engine, closing its pooled connections."""
     created = db.make_engine(url)
-    db.migrate(created)
+    try:
+        db.ensure_schema(created)
+    except db.StorageError:
+        created.dispose()
+        raise
     return created
 
 

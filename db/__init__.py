@@ -2,7 +2,8 @@
 
 `db` imports nothing else of Roadmap Radar. Its modules, each named for what it holds:
 
-    engine.py        engines, sessions, migrations (db/migrations)      errors.py   StorageError
+    engine.py        engines, sessions, migrations (db/migrations)      errors.py   StorageError and
+                     and who may run them (ensure_schema)                            SchemaOutOfDate
     schema.py        the tables (typed models and Core handles)          records.py  the plain record types
     convert.py       rows ↔ records, derived from the record fields      columns.py  UTC and JSON column types
     dialect.py       where SQLite and PostgreSQL differ (ON CONFLICT, bulk INSERT)
@@ -12,10 +13,13 @@
     resources.py     resources of papers and topics
     matches.py       matches, reading-list candidates, trending candidates, counts
     runs.py          runs, the scheduler's next runs, named locks
-    reader_state.py  reader profiles and marks                           search.py   full text
+    reader_state.py  reader profiles and marks
+    search.py        full text: the search box's syntax (search_syntax.py), SQLite FTS5, PostgreSQL's
+                     tsvector (search_postgres.py)
     ranges.py        index-friendly range conditions
     subscriptions.py subscribers, subscriptions, link tokens (hashed)
     digests.py       new matches (by first recording), the ledger, the exactly-once write of a digest
+    transfer.py      a whole database copied to another URL, resumably, and verified
 """
 
 from db.digests import (
@@ -26,8 +30,17 @@ from db.digests import (
     record_sent,
     sent_ids,
 )
-from db.engine import alembic_config, current_revision, make_engine, migrate, session_scope
-from db.errors import StorageError, mask_url
+from db.engine import (
+    alembic_config,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    make_engine,
+    migrate,
+    require_current_schema,
+    session_scope,
+)
+from db.errors import SchemaOutOfDate, StorageError, mask_url
 from db.hf_signals import (
     hf_lookup_candidates,
     hf_only_ids,
@@ -103,12 +116,14 @@ from db.runs import (
 )
 from db.search import (
     SEARCH_CAP,
-    SearchQueryError,
+    index_for_search,
     plain_query,
     rebuild_search_index,
     search_papers,
     sync_search_index,
+    unindexed_count,
 )
+from db.search_syntax import SearchQueryError
 from db.subscriptions import (
     add_subscription,
     add_token,
@@ -142,6 +157,7 @@ from db.topics import (
     topic_seminal,
     topics_seminal,
 )
+from db.transfer import Digest, analyze, copied_tables, copy_table, empty_tables, row_count, table_digest
 
 __all__ = [
     "COLLECTION_LOCK",
@@ -150,6 +166,7 @@ __all__ = [
     "RESOURCE_KINDS",
     "SEARCH_CAP",
     "TOKEN_PURPOSES",
+    "Digest",
     "HFPaper",
     "HFSignals",
     "LedgerEntry",
@@ -165,6 +182,7 @@ __all__ = [
     "Resource",
     "ResourceRow",
     "RunRow",
+    "SchemaOutOfDate",
     "ScoredPaper",
     "SearchHit",
     "SearchQueryError",
@@ -179,14 +197,17 @@ __all__ = [
     "TopicRow",
     "TrendingCandidate",
     "UpsertResult",
-    "acquire_lock",
     "about_matches",
+    "acquire_lock",
     "add_matches",
     "add_subscription",
     "add_token",
     "add_tokens",
     "alembic_config",
+    "analyze",
     "confirm_subscriptions",
+    "copied_tables",
+    "copy_table",
     "current_revision",
     "daily_counts",
     "delete_expired_tokens",
@@ -196,12 +217,17 @@ __all__ = [
     "delete_token",
     "delete_unconfirmed",
     "digest_count",
+    "empty_tables",
+    "ensure_schema",
     "find_token",
+    "frontier_matches",
     "get_paper",
     "get_reader",
+    "head_revision",
     "hf_lookup_candidates",
     "hf_only_ids",
     "hf_signals_by_id",
+    "index_for_search",
     "interrupt_running",
     "iter_papers",
     "last_runs",
@@ -218,7 +244,6 @@ __all__ = [
     "mark_checked",
     "mark_hf_checked",
     "mask_url",
-    "frontier_matches",
     "match_summaries",
     "matched_papers",
     "migrate",
@@ -238,7 +263,9 @@ __all__ = [
     "renew_lock",
     "replace_matches",
     "replace_topic_matches",
+    "require_current_schema",
     "roadmap_feeds",
+    "row_count",
     "save_subscriber",
     "scheduled_jobs",
     "search_papers",
@@ -252,22 +279,24 @@ __all__ = [
     "sync_levels",
     "sync_search_index",
     "sync_topics",
+    "table_digest",
     "token_hash",
     "topic_backfills",
     "topic_candidates",
     "topic_last_collected",
     "topic_latest",
     "topic_matches",
-    "use_matches",
     "topic_paper_counts",
     "topic_resources",
     "topic_seminal",
     "topics_seminal",
     "trending_candidates",
+    "unindexed_count",
+    "update_run",
     "update_subscription",
     "upsert_hf_papers",
     "upsert_papers",
-    "update_run",
     "upsert_resources",
+    "use_matches",
     "visit",
 ]

@@ -1,4 +1,5 @@
-"""Where SQLite and PostgreSQL differ in our SQL: INSERT … ON CONFLICT, driver-level bulk INSERTs, FLOOR."""
+"""Where SQLite and PostgreSQL differ in our SQL: INSERT … ON CONFLICT, driver-level bulk INSERTs, FLOOR,
+and whole-row bulk writes (COPY on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Table, insert
+from sqlalchemy import JSON, Integer, Table, Text, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -52,6 +54,9 @@ def insert_driver_rows(
     if not rows:
         return
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        copy_rows(connection, table.name, columns, rows)
+        return
     sql, order = compiled_insert(table, tuple(columns), connection.dialect)
     if order is None:  # named placeholders (psycopg): one dict per row
         params: Sequence[Any] = [dict(zip(columns, row, strict=True)) for row in rows]
@@ -92,3 +97,38 @@ def _floor_sqlite(element: floor_int, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(floor_int, "postgresql")
 def _floor_postgresql(element: floor_int, compiler: SQLCompiler, **kw: Any) -> str:
     return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+def write_rows(connection: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Whole rows of `table` (every column, in order; JSON columns as JSON text) in one bulk write:
+    COPY on PostgreSQL, one executemany elsewhere."""
+    if not rows:
+        return
+    names = [column.name for column in table.columns]
+    if connection.dialect.name == "postgresql":
+        copy_rows(connection, table.name, names, rows)
+        return
+    values = {
+        c.name: bindparam(c.name, type_=Text() if isinstance(c.type, JSON) else c.type) for c in table.columns
+    }
+    connection.execute(insert(table).values(values), [dict(zip(names, row, strict=True)) for row in rows])
+
+
+def copy_rows(
+    connection: Connection, table: str, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """PostgreSQL's COPY … FROM STDIN on the connection's own transaction (psycopg dumps each value)."""
+    import psycopg  # imported here: SQLite commands would pay for it and never use it
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.Error as exc:  # as SQLAlchemy raises the driver's errors: IntegrityError and the rest
+        raise DBAPIError.instance(statement.as_string(driver), None, exc, psycopg.Error) from exc

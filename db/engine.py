@@ -10,6 +10,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -17,7 +18,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from db.columns import dumps_json, loads_json
-from db.errors import StorageError, mask_url
+from db.errors import SchemaOutOfDate, StorageError, mask_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", "synchronous=NORMAL")
@@ -29,12 +30,24 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
             create_parent_dir(parsed)
-        engine = create_engine(parsed, json_serializer=dumps_json, json_deserializer=loads_json)
+        engine = create_engine(
+            parsed,
+            json_serializer=dumps_json,
+            json_deserializer=loads_json,
+            connect_args=driver_options(parsed),
+        )
     except (ArgumentError, NoSuchModuleError, ImportError, OSError) as exc:
         raise StorageError(f"cannot use database {mask_url(url)}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", set_sqlite_pragmas)
     return engine
+
+
+def driver_options(url: URL) -> dict[str, Any]:
+    """psycopg prepares a statement run five times, and PostgreSQL then plans it once for any values: a
+    search for a word in 40% of the papers got the plan of a rare word (14.8 s instead of 55 ms at 1M
+    papers). Every statement is planned for its own values instead (planning takes about a millisecond)."""
+    return {"prepare_threshold": None} if url.get_backend_name() == "postgresql" else {}
 
 
 def create_parent_dir(url: URL) -> None:
@@ -80,6 +93,38 @@ def toggle_sqlite_foreign_keys(connection: Connection, on: bool) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
         connection.commit()
+
+
+def head_revision() -> str:
+    """The newest migration's revision: the schema this code reads and writes."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "db/migrations holds no migration"
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Raise SchemaOutOfDate unless the schema is at the newest migration."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise SchemaOutOfDate(masked(engine), current, head, known=current in known_revisions())
+
+
+def ensure_schema(engine: Engine, upgrade: bool = False) -> None:
+    """The schema at the newest migration before anything reads or writes.
+
+    Migrated when `upgrade` is asked for, or when the database is SQLite (one person on one machine: every
+    command has always brought it up to date). Anywhere else (PostgreSQL, shared by services on several
+    hosts) it is only checked: the schema changes when the operator runs `radar db upgrade`, never as the
+    side effect of a dashboard replica or a scheduler starting next to older ones.
+    """
+    if upgrade or engine.dialect.name == "sqlite":
+        migrate(engine)
+    else:
+        require_current_schema(engine)
 
 
 def current_revision(engine: Engine) -> str | None:

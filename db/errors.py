@@ -1,4 +1,5 @@
-"""The one exception `db` raises on purpose: a database that cannot be opened, migrated or written."""
+"""The exceptions `db` raises on purpose: a database that cannot be opened, migrated or written, and one
+whose schema is not the one this code needs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,21 @@ from sqlalchemy.exc import ArgumentError
 
 class StorageError(Exception):
     """A driver or configuration error, wrapped once with the (password-masked) database URL."""
+
+
+class SchemaOutOfDate(StorageError):
+    """The database's schema revision is not the newest migration (None: no schema at all)."""
+
+    def __init__(self, url: str, current: str | None, head: str, known: bool) -> None:
+        self.url, self.current, self.head = url, current, head
+        if current is None:
+            what = f"database {url} has no schema yet (this Roadmap Radar needs {head})"
+        elif known:
+            what = f"database {url} has schema {current}, this Roadmap Radar needs {head}"
+        else:
+            what = f"database {url} has schema {current}, newer than this Roadmap Radar ({head}) knows"
+        then = "upgrade Roadmap Radar" if current is not None and not known else "run `radar db upgrade`"
+        super().__init__(f"{what}: {then}")
 
 
 def mask_url(url: str) -> str:

@@ -1,10 +1,13 @@
-"""Range conditions written so that the indexes serve them: dates after a moment, arXiv ids of a month on."""
+"""Range conditions written so that the indexes serve them: dates after a moment, arXiv ids of a month on,
+publication dates between two moments."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_
+
+from db.schema import PAPERS
 
 # SQLite guesses a one-sided range keeps a quarter of the rows and then scans paper_topics instead of the
 # date index; a far upper bound makes it a two-sided range (guessed 1/64) without changing the result.
@@ -25,3 +28,13 @@ def id_floor(since: datetime) -> str:
     are always in range and filtered by date alone.
     """
     return f"{since - timedelta(days=31):%y%m}"
+
+
+def published_between(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
+    """Conditions for a publication date in [since, until); either bound may be left open."""
+    conditions: list[ColumnElement[bool]] = []
+    if since is not None:
+        conditions.append(PAPERS.c.published >= since)
+    if until is not None:
+        conditions.append(PAPERS.c.published < until)
+    return conditions

@@ -1,67 +1,70 @@
-"""Full-text search over titles and abstracts: SQLite FTS5 (`papers_fts`), a plain scan on PostgreSQL.
+"""Full-text search over titles and abstracts: SQLite FTS5 (`papers_fts`), PostgreSQL's stored tsvector.
 
-The user's text is always a bound parameter. On SQLite it is read as an FTS5 query (words are ANDed,
-"quoted phrases", OR, NOT, prefix*; `fts_query` quotes words with punctuation such as "low-rank");
-text FTS5 still cannot parse raises SearchQueryError with a readable message, and `plain_query` turns
-any text into a query of quoted words that always parses.
+The user's text is read once by db.search_syntax (FTS5's syntax: words ANDed, "quoted phrases", OR, NOT,
+parentheses, prefix*; words with punctuation such as "low-rank" are phrases) and is always a bound
+parameter. Text that cannot be read raises SearchQueryError with a readable message, and `plain_query`
+turns any text into a query of quoted words that always parses. SQLite gets the tree back as FTS5 text
+(porter stemming: `networks` finds `network`); PostgreSQL as a tsquery over `papers.search_vector`
+(db.search_postgres: the same tokens, no stemming).
 
-Relevance (bm25, title hits weigh 3x) is ranked among the SEARCH_CAP most recently stored hits (with
-filters, the FILTERED_CAP newest in the rowid range of the papers they allow), so a query matching half
+Relevance (bm25 or ts_rank, title hits weigh 3x) is ranked among the SEARCH_CAP most recently stored
+(SQLite) or published (PostgreSQL) hits (with filters, the FILTERED_CAP newest), so a query matching half
 the database stays fast.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, column, exists, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from db import search_postgres
 from db.convert import chunks
+from db.engine import session_scope
 from db.papers import PAPER_COLUMNS, paper_record
-from db.ranges import after, id_floor
+from db.ranges import after, id_floor, published_between
 from db.records import SearchHit
 from db.schema import MATCHES, PAPERS
+from db.search_syntax import HELP, Node, SearchQueryError, fts5, parse, quoted
 
 SEARCH_TABLE = "papers_fts"
 SEARCH_CAP = 2000
-# With filters, hits are scanned in the allowed rowid range and most fail the filter: look further back.
+# With filters, most hits fail them (on SQLite: the allowed rowid range holds other papers): look further.
 FILTERED_CAP = 5000
 TITLE_WEIGHT, ABSTRACT_WEIGHT = 3.0, 1.0
 WORD = re.compile(r"\S+")
 # The FTS5 table: its rowid is papers.rowid; the hidden column named like the table takes MATCH.
 FTS = table(SEARCH_TABLE, column("rowid"), column(SEARCH_TABLE))
 ROWID: ColumnElement[int] = literal_column("papers.rowid")
+# What is in a database but not in the models: SQLite's FTS5 tables, PostgreSQL's tsvector and its indexes,
+# and the partial index of papers with HF signals (PostgreSQL only, migration 0008).
+NOT_MODELLED = {
+    ("column", search_postgres.VECTOR_COLUMN),
+    *(("index", name) for name in (*search_postgres.INDEXES, "ix_papers_signals")),
+}
 
 
-class SearchQueryError(ValueError):
-    """Search text that the full-text engine cannot read; the message says how to write it."""
+def ignore(count: int) -> None:
+    """A progress callback that listens to nothing."""
 
 
 def autogenerate_includes(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Alembic's include_name hook: the FTS5 table and its shadow tables are not in the models."""
-    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE))
-
-
-# A quoted string (maybe unclosed), a parenthesis, or a run of anything else.
-TOKEN = re.compile(r'"[^"]*"?|[()]|[^\s()"]+')
-# What FTS5 reads unquoted: operators, barewords (letters, digits, _, non-ASCII), a prefix star, a column.
-KEPT = re.compile(r"AND|OR|NOT|(?:(?:title|abstract):)?[\w\u0080-\U0010ffff]+\*?")
+    """Alembic's include_name hook: the full-text tables and columns are not in the models."""
+    if type_ == "table" and name is not None and name.startswith(SEARCH_TABLE):
+        return False
+    return (type_, name) not in NOT_MODELLED
 
 
 def fts_query(text_: str) -> str:
-    """The user's search as FTS5 syntax: words with punctuation ("low-rank", "GPT-4o") are quoted as
-    phrases, everything else (phrases, OR, NOT, parentheses, prefix*) is left for FTS5 to read."""
-    tokens = TOKEN.findall(text_)
-    return " ".join(t if t.startswith('"') or t in "()" or KEPT.fullmatch(t) else quoted(t) for t in tokens)
-
-
-def quoted(word: str) -> str:
-    return '"' + word.replace('"', '""') + '"'
+    """The user's search as FTS5 syntax ("" for a search without words); SearchQueryError if unreadable."""
+    node = parse(text_)
+    return "" if node is None else fts5(node)
 
 
 def plain_query(text_: str) -> str:
@@ -81,34 +84,16 @@ def search_papers(
 
     `topic_ids` keeps papers matched to any of them; `since`/`until` bound the publication date.
     """
-    if not query.strip():
+    node = parse(query)
+    if node is None:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        ranked = sqlite_ranked(session, query, topic_ids, since, until, limit)
+        ranked = sqlite_ranked(session, node, topic_ids, since, until, limit)
     else:
-        ranked = postgres_ranked(session, query, topic_ids, since, until, limit)
+        cap = FILTERED_CAP if topic_ids or since or until else SEARCH_CAP
+        ranked = search_postgres.ranked(session, node, topic_ids, since, until, limit, cap)
     topics = topics_of(session, [paper.arxiv_id for paper, _ in ranked])
     return [SearchHit(paper, relevance, tuple(topics.get(paper.arxiv_id, ()))) for paper, relevance in ranked]
-
-
-def filters(
-    topic_ids: Collection[str], since: datetime | None, until: datetime | None
-) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if topic_ids:
-        matched = (MATCHES.c.arxiv_id == PAPERS.c.arxiv_id) & MATCHES.c.topic_id.in_(list(topic_ids))
-        conditions.append(exists().where(matched))
-    conditions += dates(since, until)
-    return conditions
-
-
-def dates(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if since is not None:
-        conditions.append(PAPERS.c.published >= since)
-    if until is not None:
-        conditions.append(PAPERS.c.published < until)
-    return conditions
 
 
 def candidate_rowids(
@@ -119,13 +104,13 @@ def candidate_rowids(
         query = (
             select(ROWID)
             .select_from(MATCHES.join(PAPERS, PAPERS.c.arxiv_id == MATCHES.c.arxiv_id))
-            .where(MATCHES.c.topic_id.in_(list(topic_ids)), *dates(since, until))
+            .where(MATCHES.c.topic_id.in_(list(topic_ids)), *published_between(since, until))
         )
         if since is not None:
             query = query.where(MATCHES.c.arxiv_id >= id_floor(since))
     elif since is not None or until is not None:
         lower = [after(PAPERS.c.published, since)] if since is not None else []
-        query = select(ROWID).where(*lower, *dates(None, until))
+        query = select(ROWID).where(*lower, *published_between(None, until))
     else:
         return None
     return set(session.execute(query).scalars())
@@ -133,7 +118,7 @@ def candidate_rowids(
 
 def sqlite_ranked(
     session: Session,
-    query: str,
+    query: Node,
     topic_ids: Collection[str],
     since: datetime | None,
     until: datetime | None,
@@ -149,7 +134,7 @@ def sqlite_ranked(
     rank = func.bm25(literal_column(SEARCH_TABLE), TITLE_WEIGHT, ABSTRACT_WEIGHT)
     scan = (
         select(FTS.c.rowid, rank)
-        .where(FTS.c[SEARCH_TABLE].op("MATCH")(fts_query(query)))
+        .where(FTS.c[SEARCH_TABLE].op("MATCH")(fts5(query)))
         .order_by(FTS.c.rowid.desc())
         .limit(SEARCH_CAP if allowed is None else FILTERED_CAP)
     )
@@ -158,7 +143,7 @@ def sqlite_ranked(
     try:
         hits = session.execute(scan).all()
     except OperationalError as exc:
-        raise SearchQueryError(friendly(query, exc)) from exc
+        raise SearchQueryError(friendly(fts5(query), exc)) from exc
     kept = sorted((r, rowid) for rowid, r in hits if allowed is None or rowid in allowed)[:limit]
     papers = papers_by_rowid(session, [rowid for _, rowid in kept])
     # bm25 is lower-is-better and negative; flip it so that higher means more relevant.
@@ -172,31 +157,7 @@ def papers_by_rowid(session: Session, rowids: Sequence[int]) -> dict[int, Any]:
 
 def friendly(query: str, exc: OperationalError) -> str:
     reason = str(exc.orig).removeprefix("fts5: ")
-    return (
-        f'Could not read {query!r} as a search ({reason}). Use plain words, "quoted phrases", OR, NOT '
-        'and prefix* — and quote words with punctuation, e.g. "low-rank".'
-    )
-
-
-def postgres_ranked(
-    session: Session,
-    query: str,
-    topic_ids: Collection[str],
-    since: datetime | None,
-    until: datetime | None,
-    limit: int,
-) -> list[tuple[Any, float]]:
-    """PostgreSQL full text without an index (websearch syntax never raises); fine for small databases."""
-    document = func.to_tsvector("english", PAPERS.c.title + " " + PAPERS.c.abstract)
-    tsquery = func.websearch_to_tsquery("english", query)
-    rank = func.ts_rank(document, tsquery)
-    rows = session.execute(
-        select(*PAPER_COLUMNS, rank)
-        .where(document.op("@@")(tsquery), *filters(topic_ids, since, until))
-        .order_by(rank.desc(), PAPERS.c.published.desc())
-        .limit(limit)
-    ).all()
-    return [(paper_record(row), float(row[-1])) for row in rows]
+    return f"Could not read {query!r} as a search ({reason}). {HELP}"
 
 
 def topics_of(session: Session, arxiv_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -213,21 +174,53 @@ def topics_of(session: Session, arxiv_ids: Sequence[str]) -> dict[str, list[str]
     return found
 
 
-def sync_search_index(session: Session) -> int:
-    """Index the papers stored since the last sync (rowids above the highest indexed); how many.
+# The papers past the highest rowid the FTS5 index holds: those stored since the last sync.
+UNINDEXED = f"WHERE rowid > (SELECT coalesce(max(id), 0) FROM {SEARCH_TABLE}_docsize)"
 
-    Batched here rather than by an insert trigger so that ingest stays fast; pages call it before a
-    search, and so may the collector after a run.
+
+def sync_search_index(session: Session, limit: int | None = None) -> int:
+    """Index the papers stored since the last sync (at most `limit`); how many.
+
+    Batched here rather than as each paper is written, so that ingest does not pay for tokenising
+    (triggers keep papers already indexed in step); pages call it before a search, the collector after
+    a run, and `index_for_search` in batches after bulk loads.
     """
+    return sync_batch(session, limit, "")[0]
+
+
+def sync_batch(session: Session, limit: int | None, after: str) -> tuple[int, str]:
+    """One batch of the sync: how many papers, and where the next batch starts (PostgreSQL: the last
+    arXiv id indexed; SQLite goes by rowid and needs no marker)."""
     if session.get_bind().dialect.name != "sqlite":
-        return 0
+        return search_postgres.sync(session, limit, after)
+    bound = "" if limit is None else f" ORDER BY rowid LIMIT {int(limit)}"
     result = session.execute(
         text(
             f"INSERT INTO {SEARCH_TABLE}(rowid, title, abstract) SELECT rowid, title, abstract FROM papers"
-            f" WHERE rowid > (SELECT coalesce(max(id), 0) FROM {SEARCH_TABLE}_docsize)"
+            f" {UNINDEXED}{bound}"
         )
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return int(getattr(result, "rowcount", 0) or 0), after
+
+
+def unindexed_count(session: Session) -> int:
+    """How many papers the next sync would index."""
+    if session.get_bind().dialect.name != "sqlite":
+        return search_postgres.unindexed_count(session)
+    return int(session.execute(text(f"SELECT count(*) FROM papers {UNINDEXED}")).scalar_one())
+
+
+def index_for_search(engine: Engine, batch: int = 5000, indexed: Callable[[int], None] = ignore) -> int:
+    """Sync the whole search index, `batch` papers per transaction (after a copy, a migration, a bulk
+    load); `indexed` hears of each batch. How many papers were indexed."""
+    total, after = 0, ""
+    while True:
+        with session_scope(engine) as session:
+            done, after = sync_batch(session, batch, after)
+        if not done:
+            return total
+        total += done
+        indexed(done)
 
 
 def rebuild_search_index(session: Session) -> None:

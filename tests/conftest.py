@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 import db
-from tests.factories import BACKENDS, blank_engine
+from tests.factories import BACKENDS, blank_engine, scratch_database
 from tests.replay import ReplayServer
 from tests.replay_hf import HFReplay, install_hf
 from tests.smtp_server import Inbox, smtp_server
@@ -35,6 +35,17 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("seeded") / "radar.sqlite"
     seed_database(path).dispose()
     return path
+
+
+@pytest.fixture(scope="session")
+def seeded_postgres() -> Iterator[str]:
+    """The seeded dashboard database (tests/seed.py) in a PostgreSQL database of its own, for the session;
+    its URL. Tests read it, or write only rows of their own (a reader profile named for the test)."""
+    from tests.seed import seed_engine
+
+    with scratch_database("seeded") as url:
+        seed_engine(db.make_engine(url)).dispose()
+        yield url
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache
@@ -13,7 +15,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 import db
 from collector.demo import corpus_record
@@ -105,11 +107,35 @@ def blank_engine(backend: str, tmp_path: Path) -> Engine:
     """An engine on an empty database: a new SQLite file, or TEST_DATABASE_URL with a fresh public schema."""
     if backend == "sqlite":
         return db.make_engine(f"sqlite:///{tmp_path / 'radar.sqlite'}")
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("TEST_DATABASE_URL is not set (a throw-away PostgreSQL database)")
-    engine = db.make_engine(url)
+    engine = db.make_engine(postgres_url())
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     return engine
+
+
+def postgres_url() -> str:
+    """TEST_DATABASE_URL, or skip the test: it needs a PostgreSQL server."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL is not set (a throw-away PostgreSQL database)")
+    return url
+
+
+@contextmanager
+def scratch_database(suffix: str) -> Iterator[str]:
+    """A new database on TEST_DATABASE_URL's server, named like it plus `_suffix`, dropped afterwards."""
+    base = make_url(postgres_url())
+    name = f"{base.database}_{suffix}"
+    admin = db.make_engine(base.render_as_string(hide_password=False)).execution_options(
+        isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

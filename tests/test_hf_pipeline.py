@@ -57,6 +57,7 @@ def make_run(hf: HFReplay, tmp_path: Path, roadmap_path: Path | None = None, **o
         settings = settings.model_copy(update={"roadmap_path": roadmap_path})
     roadmap = load_roadmap(settings.roadmap_path)
     engine = db.make_engine(settings.database_url)
+    db.migrate(engine)
     Store(engine, roadmap, NOW).prepare(roadmap)
     return Run(settings, roadmap, engine, hf)
 

@@ -65,6 +65,7 @@ def store(replay: ReplayServer, hf: HFReplay, tmp_path: Path) -> Iterator[Store]
     settings = hf.settings(database_url=f"sqlite:///{tmp_path / 'radar.sqlite'}")
     roadmap = load_roadmap(settings.roadmap_path)
     engine = db.make_engine(settings.database_url)
+    db.migrate(engine)
     DataStore(engine, roadmap, NOW).prepare(roadmap)
     store = Store(settings, roadmap, engine, replay, [])
     yield store

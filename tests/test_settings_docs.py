@@ -10,6 +10,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from collector.config import Settings
+from collector.env_example import env_example
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -88,3 +89,11 @@ def test_a_from_address_smuggling_a_second_address_or_a_header_is_refused(
         monkeypatch.setenv("RADAR_SMTP_FROM", bad)
         with pytest.raises(ValidationError, match="smtp_from"):
             Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_env_example_lists_every_setting_as_written_from_the_settings() -> None:
+    """.env.example is `python -m collector.env_example`'s output: every setting, with help and default."""
+    written = (README.parent / ".env.example").read_text(encoding="utf-8")
+    assert written == env_example(), "run: python -m collector.env_example > .env.example"
+    listed = set(re.findall(r"^# (RADAR_[A-Z0-9_]+)=", written, flags=re.MULTILINE))
+    assert listed == env_names()

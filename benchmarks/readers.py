@@ -1,0 +1,83 @@
+"""Concurrent readers for benchmarks/dashboard.py: N processes, each a reader opening topics' reading lists
+(collector.reading_lists.reading_list, as the Topic page does) on one database, for a fixed time.
+
+A reader waits a think time between two lists (uniform between half and one and a half `think`
+seconds; 0: back to back, a stress test, not a reader). Processes, not threads: each has its own
+interpreter and connection, as the dashboard's replicas and sessions do; they all start together.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing.synchronize import Event
+
+# Lists each reader opens before the clock starts: a fresh process compiles its statements first.
+WARM_UP = 5
+
+
+@dataclass(frozen=True)
+class Load:
+    """What the readers saw: every list's latency, the failures, and for how long."""
+
+    latencies: list[float]
+    errors: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+
+def read(url: str, seconds: float, think: float, seed: int, now: datetime, ready: object, go: Event) -> None:
+    """One reader: report ready, wait for the start, open lists until the time is up, send the results."""
+    import db
+    from collector.config import Settings
+    from collector.reading_lists import reading_list
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    engine = db.make_engine(url)
+    with db.session_scope(engine) as session:
+        topics = db.list_topics(session)
+    rng, latencies, errors = random.Random(seed), [], 0
+    for topic in rng.sample(topics, WARM_UP):  # a page view that compiles the statements, not measured
+        with db.session_scope(engine) as session:
+            reading_list(session, topic, settings, now, recent_limit=20)
+    ready.put(("ready", seed))  # type: ignore[attr-defined]
+    go.wait()
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        topic = rng.choice(topics)
+        started = time.perf_counter()
+        try:
+            with db.session_scope(engine) as session:
+                reading_list(session, topic, settings, now, recent_limit=20)
+        except Exception:  # noqa: BLE001  (counted: the benchmark's target is zero)
+            errors += 1
+        latencies.append(time.perf_counter() - started)
+        if think:
+            time.sleep(rng.uniform(think / 2, think * 1.5))
+    engine.dispose()
+    ready.put(("done", (latencies, errors)))  # type: ignore[attr-defined]
+
+
+def load(url: str, readers: int, seconds: float, think: float, now: datetime) -> Load:
+    """Run `readers` reader processes on `url` for `seconds`, all started at once."""
+    context = multiprocessing.get_context("spawn")  # no parent connections or caches in the children
+    queue, go = context.Queue(), context.Event()
+    processes = [
+        context.Process(target=read, args=(url, seconds, think, seed, now, queue, go))
+        for seed in range(readers)
+    ]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        assert queue.get(timeout=300)[0] == "ready"
+    go.set()
+    results = [queue.get(timeout=seconds + 300)[1] for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    return Load([t for latencies, _ in results for t in latencies], sum(e for _, e in results), seconds)

@@ -1,0 +1,138 @@
+"""PostgreSQL full text: the stored `papers.search_vector` (migration 0008, under a GIN index) matched by a
+tsquery built from the parsed search (db.search_syntax), ranked by ts_rank; and `sync`, which fills the
+vectors new papers lack (NULL), in batches, as SQLite's FTS5 index is synced.
+
+Each term goes through `radar_search_text`, the function the stored vector was built with, so a query
+word is tokenised exactly as the documents were (punctuation splits words, diacritics and case folded,
+as SQLite's FTS5 unicode61 does; no stemming). Words and phrases become phraseto_tsquery, prefix* and
+title:/abstract: terms to_tsquery with `:*` and the weight label (A title, B abstract); the tree's
+AND, OR and NOT become tsquery_and, tsquery_or and tsquery_not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+from functools import reduce
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, Text, bindparam, func, literal, literal_column, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from db.papers import papers_by_id
+from db.ranges import id_floor, published_between
+from db.schema import MATCHES, PAPERS
+from db.search_syntax import All, Any_, Node, Not, Term
+
+VECTOR_COLUMN = "search_vector"
+INDEXES = ("ix_papers_search_vector", "ix_papers_unindexed")
+# Written by `sync` alone (migration 0008), so not in the models: a copy or an upsert never writes it.
+VECTOR: ColumnElement[Any] = literal_column(f"papers.{VECTOR_COLUMN}")
+# Papers the next sync indexes (their vector is NULL), a batch at a time in key order from where the last
+# batch ended: the partial index keeps the entries of papers indexed since the last VACUUM, and starting
+# past them keeps a long sync from wading through them again and again. Replicas syncing at once share the
+# work instead of waiting for each other's row locks.
+SYNC_SQL = text(
+    f"WITH batch AS (SELECT arxiv_id FROM papers WHERE {VECTOR_COLUMN} IS NULL AND arxiv_id > :after"
+    f" ORDER BY arxiv_id LIMIT :limit FOR UPDATE SKIP LOCKED)"
+    f" UPDATE papers SET {VECTOR_COLUMN} = radar_search_vector(title, abstract) FROM batch"
+    f" WHERE papers.arxiv_id = batch.arxiv_id RETURNING papers.arxiv_id"
+)
+CONFIG: ColumnElement[Any] = literal_column("'simple'::regconfig")
+# ts_rank's weights of D, C, B (abstract) and A (title) words: a title hit counts 3x, as bm25 on SQLite.
+WEIGHTS: ColumnElement[Any] = literal_column("'{0.1, 0.2, 0.333, 1.0}'::float4[]")
+LABELS = {None: "", "title": "A", "abstract": "B"}
+# How far back from the newest paper hits are looked for first (None: everywhere): see newest_hits.
+WINDOWS = (timedelta(days=30), timedelta(days=180), timedelta(days=730), None)
+
+
+def tsquery(node: Node) -> ColumnElement[Any]:
+    """The parsed search as a tsquery expression; every text in it is a bound parameter."""
+    if isinstance(node, Term):
+        return term_query(node)
+    if isinstance(node, Not):
+        return func.tsquery_and(tsquery(node.keep), func.tsquery_not(tsquery(node.drop)))
+    combine = func.tsquery_or if isinstance(node, Any_) else func.tsquery_and
+    assert isinstance(node, All | Any_)
+    return reduce(lambda left, right: combine(left, right), (tsquery(part) for part in node.parts))
+
+
+def term_query(term: Term) -> ColumnElement[Any]:
+    words = func.radar_search_text(literal(term.text, Text))
+    if not (term.prefix or term.column):
+        return func.phraseto_tsquery(CONFIG, words)
+    # Quoted, so a term of several words stays a phrase; the words hold no quote (it separates words).
+    suffix = ":" + ("*" if term.prefix else "") + LABELS[term.column]
+    return func.to_tsquery(CONFIG, func.concat("'", words, "'" + suffix))
+
+
+def ranked(
+    session: Session,
+    query: Node,
+    topic_ids: Collection[str],
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    cap: int,
+) -> list[tuple[Any, float]]:
+    """The `cap` most recently published hits that the filters allow, best ts_rank first."""
+    matches = tsquery(query)
+    conditions = [VECTOR.op("@@")(matches), *filters(topic_ids, since), *published_between(since, until)]
+    # A topic filter bounds the papers to check (its matches, read from an index): no window needed.
+    ids = newest_hits(session, conditions, cap, (None,) if topic_ids else WINDOWS)
+    if not ids:
+        return []
+    rank = func.ts_rank(WEIGHTS, VECTOR, matches)
+    # One array parameter, not thousands of IN parameters to bind and plan (half the time for 4,000 hits).
+    chosen = PAPERS.c.arxiv_id == func.any(bindparam("ids", ids, type_=ARRAY(String)))
+    top = select(PAPERS.c.arxiv_id, rank).where(chosen)
+    best = session.execute(top.order_by(rank.desc(), PAPERS.c.arxiv_id).limit(limit)).all()
+    papers = papers_by_id(session, [arxiv_id for arxiv_id, _ in best])
+    return [(papers[arxiv_id], float(r)) for arxiv_id, r in best if arxiv_id in papers]
+
+
+def newest_hits(
+    session: Session, conditions: list[ColumnElement[bool]], cap: int, windows: Sequence[timedelta | None]
+) -> list[str]:
+    """The ids of the `cap` newest papers meeting `conditions`, looked for in the newest papers first.
+
+    The GIN index gives a word's papers in no useful order, and the date index gives papers in an order
+    the word must be checked in one by one: 'reinforcement learning' (in 3% of the papers) took 450 ms
+    to 680 ms either way at 1M papers. Bounded to a recent window, the planner intersects the two indexes
+    and reads only the hits in it (31 ms). A window with `cap` hits holds the newest `cap` of all; one
+    with fewer is widened. (A phrase of common words pays for it: 216 ms instead of 88.)
+    """
+    newest = session.execute(select(func.max(PAPERS.c.published))).scalar_one()
+    if newest is None:
+        return []
+    for window in windows:
+        bounded = conditions if window is None else [*conditions, PAPERS.c.published >= newest - window]
+        query = select(PAPERS.c.arxiv_id).where(*bounded).order_by(PAPERS.c.published.desc()).limit(cap)
+        ids = list(session.execute(query).scalars())
+        if len(ids) == cap or window is None:
+            return ids
+    return []
+
+
+def filters(topic_ids: Collection[str], since: datetime | None) -> list[ColumnElement[bool]]:
+    """Papers matched to one of `topic_ids`, as a set of ids read from the matches' index (bounded to the
+    months `since` allows), so that the planner starts from them rather than from every hit of a word."""
+    if not topic_ids:
+        return []
+    matched = select(MATCHES.c.arxiv_id).where(MATCHES.c.topic_id.in_(list(topic_ids)))
+    if since is not None:
+        matched = matched.where(MATCHES.c.arxiv_id >= id_floor(since))
+    return [PAPERS.c.arxiv_id.in_(matched)]
+
+
+def sync(session: Session, limit: int | None, after: str = "") -> tuple[int, str]:
+    """Index up to `limit` (None: all) papers whose vector is NULL and whose id is above `after`; how many,
+    and the greatest id indexed (where the next batch starts)."""
+    ids = session.execute(SYNC_SQL, {"limit": limit, "after": after}).scalars().all()
+    return len(ids), max(ids, default=after)
+
+
+def unindexed_count(session: Session) -> int:
+    query = select(func.count()).select_from(PAPERS).where(VECTOR.is_(None))
+    return int(session.execute(query).scalar_one())
