@@ -168,11 +168,4 @@ RUNS_TABLE = {
 
 # -- the sidebar of every page (dashboard/status.py) ---------------------------------------------------------
 SIDEBAR_LIVE = "Collecting now: {source} {query}: {pages} page(s), {papers} papers so far"
-NO_PAPER = "The database holds no paper yet"
-NO_PAPER_OFFLINE = ", and no source could be reached from this machine ({why})."
-NO_PAPER_WHY = "{upstream}: {reason}"
-DEMO_OFFER = " Load the recorded demo data (714 real papers) to look around now; collections add to it later."
-DEMO_BUTTON = "Load the demo data"
-DEMO_LOADING = "Loading the demo data…"
-DEMO_FAILED = "Loading the demo data failed (exit code {code})."
-NO_OUTPUT = "(no output)"
+NO_PAPER_WHY = "{upstream}: {reason}"  # inside the catalogue's demo.unreachable

@@ -10,14 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from collector.atom import feed_url
-from dashboard import data, state
+from dashboard import data, i18n, state
+from dashboard.i18n import t
 from dashboard.text import md_link
 from db import LevelRow, TopicRow
-
-UNPUBLISHED = (
-    "Atom feeds are written to RADAR_FEEDS_DIR after each collection; set RADAR_FEEDS_BASE_URL to the "
-    "address a static server publishes them at, and their links appear here."
-)
 
 
 def topic_feed(topic_id: str, quiet: bool = False) -> None:
@@ -26,20 +22,22 @@ def topic_feed(topic_id: str, quiet: bool = False) -> None:
     url = feed_url(data.settings(), "topics", topic_id)
     if url is None:
         if not quiet:
-            st.caption(UNPUBLISHED)
+            st.caption(t("feeds.unpublished"))
         return
-    st.caption(f":material/rss_feed: Atom feed: {md_link(url, url)}")
+    st.caption(t("feeds.atom_feed", link=md_link(url, url)))
 
 
 def feeds_section(topics: tuple[TopicRow, ...], levels: tuple[LevelRow, ...]) -> None:
     """Every level's feed, and the feed of a topic picked from the list (Subscriptions page)."""
-    st.subheader(":material/rss_feed: Or follow a feed")
+    st.subheader(t("feeds.heading"))
     settings = data.settings()
     if not settings.feeds_base_url:
-        st.caption(UNPUBLISHED)
+        st.caption(t("feeds.unpublished"))
         return
     links = [md_link(state.level_label(lv.id), feed_url(settings, "levels", lv.id)) for lv in levels]
-    st.markdown("Levels: " + " · ".join(links))
+    st.markdown(t("feeds.levels", links=" · ".join(links)))
     names = {t.id: state.topic_label(t) for t in topics}
-    chosen = st.selectbox("A topic's feed", list(names), format_func=names.__getitem__, key="feed_topic")
+    chosen = st.selectbox(
+        t("feeds.topic"), list(names), format_func=names.__getitem__, key=i18n.key("feed_topic")
+    )
     topic_feed(str(chosen))

@@ -8,7 +8,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from collector.clock import utc_now
-from dashboard import data
+from dashboard import data, i18n
+from dashboard.i18n import t
 from db import LevelRow, ReaderRow, TopicRow
 
 DEFAULT_READER = "default"
@@ -21,12 +22,12 @@ def reader_name() -> str:
     wanted = clean_name(st.query_params.get("reader", DEFAULT_READER))
     names = sorted(set(data.reader_names(data.database_url())) | {DEFAULT_READER, wanted})
     chosen = st.sidebar.selectbox(
-        "Reader",
+        t("sidebar.reader"),
         names,
         index=names.index(wanted),
         key="url:reader",
         accept_new_options=True,
-        help="Read, bookmarked and hidden papers and “new since your last visit” are kept per reader.",
+        help=t("sidebar.reader_help"),
     )
     name = clean_name(str(chosen or ""))
     if name == DEFAULT_READER:
@@ -52,9 +53,9 @@ def levels() -> tuple[LevelRow, ...]:
 
 def level_label(level: str) -> str:
     if level == ALL:
-        return "All levels"
+        return t("pick.all_levels")
     found = next((row for row in levels() if row.id == level), None)
-    return f"{level} · {found.name_zh} · {found.name_en}" if found else level
+    return f"{level} · {i18n.names(found.name_en, found.name_zh)}" if found else level
 
 
 def url_choice(
@@ -66,7 +67,14 @@ def url_choice(
     """
     wanted = st.query_params.get(param)
     index = options.index(wanted) if wanted in options else 0
-    choice = str(where.selectbox(label, options, index=index, format_func=format_func, key=f"url:{param}"))
+    shown = {
+        option: format_func(option) for option in options
+    }  # in this run's language, even when called later
+    choice = str(
+        where.selectbox(
+            label, options, index=index, format_func=shown.__getitem__, key=i18n.key(f"url:{param}")
+        )
+    )
     if choice == options[0]:
         st.query_params.pop(param, None)
     else:
@@ -77,12 +85,12 @@ def url_choice(
 def pick_level(where: DeltaGenerator | None = None) -> str:
     """Level picker kept in `?level=`; ALL ("") means every level."""
     return url_choice(
-        where or st.container(), "Level", [ALL, *(row.id for row in levels())], "level", level_label
+        where or st.container(), t("pick.level"), [ALL, *(row.id for row in levels())], "level", level_label
     )
 
 
 def topic_label(topic: TopicRow) -> str:
-    return f"{topic.level} · {topic.name_zh} · {topic.name_en}"
+    return f"{topic.level} · {i18n.names(topic.name_en, topic.name_zh)}"
 
 
 def pick_topic(topics: Sequence[TopicRow], allow_all: bool, where: DeltaGenerator | None = None) -> str:
@@ -93,9 +101,9 @@ def pick_topic(topics: Sequence[TopicRow], allow_all: bool, where: DeltaGenerato
         return ALL
 
     def label(topic_id: str) -> str:
-        return "All topics" if topic_id == ALL else topic_label(by_id[topic_id])
+        return t("pick.all_topics") if topic_id == ALL else topic_label(by_id[topic_id])
 
-    return url_choice(where or st.container(), "Topic", options, "topic", label)
+    return url_choice(where or st.container(), t("pick.topic"), options, "topic", label)
 
 
 def topics_at(topics: Sequence[TopicRow], level: str) -> list[TopicRow]:

@@ -14,9 +14,12 @@ from collector.locking import holder_gone
 from dashboard import collect_job, data
 from dashboard import collector_words as W
 from dashboard.collection_state import source_name
+from dashboard.i18n import t
 from dashboard.run_errors import explain
 from dashboard.text import md_escape, one_line
 from db import RunRow
+
+DEMO_PAPERS = 714  # in collector/demo_data: the recorded sample `radar demo` loads
 
 
 def show(url: str, now: datetime) -> None:
@@ -63,11 +66,11 @@ def offer_demo(url: str) -> None:
     """The database is empty and nothing is collecting: say why, and offer the recorded sample."""
     down = unreachable_now(url)
     why = "; ".join(W.NO_PAPER_WHY.format(upstream=name, reason=reason) for name, reason in down.items())
-    said = W.NO_PAPER + (W.NO_PAPER_OFFLINE.format(why=why) if down else ".")
-    st.info(md_escape(said + W.DEMO_OFFER))
+    said = t("demo.unreachable", why=why) if down else t("demo.no_paper")
+    st.info(md_escape(said) + "\n\n" + md_escape(t("demo.offer", count=DEMO_PAPERS)))
     job = collect_job.current(url)
     loading = job is not None and job.running
-    if st.button(W.DEMO_BUTTON, key="demo", type="primary", disabled=loading):
+    if st.button(t("demo.load"), key="demo", type="primary", disabled=loading):
         collect_job.start(url, command=collect_job.demo_into(url))
         st.rerun()
     if job is not None and job.command[:1] != collect_job.COLLECT:  # the demo loading, no collection
@@ -80,11 +83,11 @@ def demo_progress(url: str) -> None:
     if job is None:
         return
     if job.running:
-        st.caption(W.DEMO_LOADING)
+        st.caption(t("demo.loading"))
         return
     if job.exit_code != 0:
-        st.warning(md_escape(W.DEMO_FAILED.format(code=job.exit_code)))
-        st.code(job.tail() or W.NO_OUTPUT, language=None)
+        st.warning(md_escape(t("demo.failed", code=job.exit_code)))
+        st.code(job.tail() or t("demo.no_output"), language=None)
         return
     data.clear_caches()  # the pages read the database again: now it holds the sample
     st.rerun(scope="app")
