@@ -81,8 +81,15 @@ def pick_level(where: DeltaGenerator | None = None) -> str:
     )
 
 
+def topic_name(topic: TopicRow) -> str:
+    """The topic's Chinese and English names, once when they are the same ("Vision Transformer (ViT)")."""
+    same = " ".join(topic.name_zh.split()).casefold() == " ".join(topic.name_en.split()).casefold()
+    return topic.name_zh if same else f"{topic.name_zh} · {topic.name_en}"
+
+
 def topic_label(topic: TopicRow) -> str:
-    return f"{topic.level} · {topic.name_zh} · {topic.name_en}"
+    """The topic with its level, as pickers and lists name it: "L3 · LoRA · LoRA (low-rank adaptation)"."""
+    return f"{topic.level} · {topic_name(topic)}"
 
 
 def pick_topic(topics: Sequence[TopicRow], allow_all: bool, where: DeltaGenerator | None = None) -> str:
