@@ -1,12 +1,16 @@
-"""Dashboard speed on a 1,000,000-paper SQLite database: reading-list and search p95, one Topic page run.
+"""Dashboard speed on a 1,000,000-paper SQLite database: reading-list and search p95, one Topic page run,
+What's new page runs before (main) and after (this tree).
 
     .venv/bin/python -m benchmarks.dashboard [--papers 1000000] [--path /tmp/radar-1m.sqlite] [--keep]
+        [--before main]
 
 The database holds the real corpus (tests/fixtures/corpus) replicated with new ids (YYMM.NNNNN, as arXiv
 numbers them) and publication dates spread evenly over the three years before today; each replica keeps
 the matches the real matcher gives its original. Rows go in with executemany on one sqlite3 connection
 (then the full-text index is synced, as the dashboard does before a search). Targets: reading-list query
-p95 <= 20 ms, search p95 <= 100 ms, one Topic page script run under AppTest <= 0.5 s.
+p95 <= 20 ms, search p95 <= 100 ms, one Topic page script run under AppTest <= 0.5 s, What's new page
+runs p95 <= 0.5 s. What's new is timed by benchmarks/page_runs.py in a process of its own for each tree:
+first `--before` (a git ref, exported with git archive), then this tree, on the same database.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import json
 import os
 import sqlite3
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -33,7 +39,10 @@ from db.columns import sqlite_text
 from db.search import search_papers
 from tests.factories import corpus, to_record
 
-TARGETS = {"reading list": 0.020, "search": 0.100, "topic page": 0.5}
+TARGETS = {"reading list": 0.020, "search": 0.100, "topic page": 0.5, "what's new page": 0.5}
+# What's new as readers open it: everything new since the last visit, a level, a topic, by date; a first-time
+# reader each (its first visit counts the last seven days as new), the same in both trees.
+WHATS_NEW_VIEWS = ({}, {"level": "L2"}, {"level": "L3"}, {"level": "L3", "topic": "lora"}, {"sort": "date"})
 SEARCHES = (
     "diffusion", "low-rank adaptation", '"large language model"', "transformer attention", "quantization",
     "reinforcement learning", "vision transformer", "retrieval augmented generation", "mixture of experts",
@@ -190,11 +199,60 @@ def measure_topic_page(url: str) -> tuple[float, list[float]]:
     ]
 
 
+def tree_of(ref: str, into: Path) -> Path:
+    """The files of git ref `ref` (git archive), to run its pages beside this tree's."""
+    archive = subprocess.run(["git", "archive", ref], cwd=PROJECT_ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def page_runs(root: Path, page: str, url: str, views: Sequence[dict[str, str]]) -> dict[str, Any]:
+    """benchmarks/page_runs.py on `root`'s app in a process of its own: {"first", "again", "errors"}."""
+    script = str(PROJECT_ROOT / "benchmarks" / "page_runs.py")
+    command = [
+        sys.executable, script, "--root", str(root), "--page", page, "--database-url", url,
+        "--views", json.dumps(list(views)), "--repeat", "3",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def measure_whats_new(url: str, before: str) -> dict[str, dict[str, Any]]:
+    """What's new page runs of `before` (a git ref), then of this tree, each with a reader of its own."""
+    found = {}
+    with tempfile.TemporaryDirectory(prefix="radar-before-") as folder:
+        for name, root in ((before, tree_of(before, Path(folder))), ("this tree", PROJECT_ROOT)):
+            reader = f"bench-{name.replace(' ', '-')}-{os.getpid()}-{int(time.time())}"
+            found[name] = page_runs(
+                root, "whats_new", url, [{**v, "reader": reader} for v in WHATS_NEW_VIEWS]
+            )
+    return found
+
+
+def report_whats_new(found: dict[str, dict[str, Any]]) -> bool:
+    """Print each tree's What's new figures; whether this tree's p95 meets the target."""
+    target = TARGETS["what's new page"]
+    for name, runs in found.items():
+        samples = runs["first"] + runs["again"]
+        first, again = (statistics.median(runs[which]) * 1000 for which in ("first", "again"))
+        print(
+            f"what's new page ({name}) p95 {p95(samples) * 1000:8.1f} ms  median "
+            f"{statistics.median(samples) * 1000:7.1f} ms  (a view's first run {first:.1f} ms, again "
+            f"{again:.1f} ms)  target {target * 1000:.0f} ms  ratio {p95(samples) / target:.2f}"
+            f"  (n={len(samples)})"
+        )
+        for error in runs["errors"]:
+            print(f"  ({name}) the page failed: {error[:200]}")
+    after = found["this tree"]
+    return not after["errors"] and p95(after["first"] + after["again"]) <= target
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=1_000_000)
     parser.add_argument("--path", type=Path, default=Path("/tmp/radar-bench-1m.sqlite"))
     parser.add_argument("--keep", action="store_true", help="reuse the database at --path if it exists")
+    parser.add_argument("--before", default="main", help="the git ref whose What's new page is timed first")
     args = parser.parse_args(argv)
     now = datetime.now(UTC)
     if not (args.keep and args.path.exists()):
@@ -208,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     engine = db.make_engine(url)
     with db.session_scope(engine) as session:
         print(f"{db.paper_count(session):,} papers, {sum(db.topic_paper_counts(session).values()):,} matches")
+    whats_new = measure_whats_new(url, args.before)
     figures = measure_queries(engine, now)
     cold, figures["topic page"] = measure_topic_page(url)
     for name, samples in figures.items():
@@ -221,7 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"topic page runs: cold (first, with imports) {cold:.3f} s; warm "
         + ", ".join(f"{t:.3f} s" for t in figures["topic page"])
     )
-    return 0 if all(p95(s) <= TARGETS[n] for n, s in figures.items()) else 1
+    fast_enough = report_whats_new(whats_new)
+    return 0 if fast_enough and all(p95(s) <= TARGETS[n] for n, s in figures.items()) else 1
 
 
 if __name__ == "__main__":
