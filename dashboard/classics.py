@@ -4,6 +4,7 @@ why (not on arXiv, or not fetched yet) and a button fetching them in the backgro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -32,7 +33,10 @@ FETCH = "Fetch missing classics"
 FETCH_HELP = "Runs `radar collect --source seminal --topic {topic}` in the background; it takes seconds."
 FETCHING = "Fetching the missing classics from arXiv… (started {ago})"
 FETCHED = "Fetched: the classics arXiv returned are shown below."
-FAILED = "The fetch ended with exit code {code}; its last lines:"
+FAILED = "The classics could not be fetched: {why}. They stay as they were; try again later."
+FAILED_WHY = "the fetch ended with exit code {code}"
+DETAILS = "What the fetch printed"
+UNREACHABLE = re.compile(r"\b(?:arXiv|Hugging Face) cannot be reached from this machine")
 BUSY = "A collection started from this dashboard is running: fetch the classics once it has finished."
 
 
@@ -111,5 +115,14 @@ def fetch_result(job: Job) -> None:
     if job.exit_code == 0:
         st.success(FETCHED)
     else:
-        st.warning(FAILED.format(code=job.exit_code))
-        st.code(job.tail(6) or "(no output)", language=None)
+        st.warning(md_escape(FAILED.format(why=failure(job.tail(6), job.exit_code))))
+        with st.expander(DETAILS):
+            st.code(job.tail(6) or "(no output)", language=None)
+
+
+def failure(output: str, code: int | None) -> str:
+    """Why a fetch failed in words: that an upstream cannot be reached, as the collector says it ("arXiv
+    cannot be reached from this machine"), else the exit code. The collector's lines are wrapped to the
+    terminal's width, so they are read as one text."""
+    found = UNREACHABLE.findall(" ".join(output.split()))
+    return found[-1] if found else FAILED_WHY.format(code=code)

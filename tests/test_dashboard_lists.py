@@ -223,6 +223,33 @@ def test_fetch_missing_classics_runs_the_seminal_source_in_the_background(
     assert [(r.query.split(" #")[0], r.fetched) for r in runs] == [("4 seminal id(s)", 1)]
 
 
+def test_a_fetch_that_cannot_reach_arxiv_says_so_in_one_sentence(
+    lists_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Offline: the reason in words, the collector's own lines behind an expander, the classics as they
+    were and the button offered again."""
+    env = {"RADAR_ARXIV_API_URL": "http://radar-offline.invalid/api", "RADAR_ARXIV_DELAY_SECONDS": "0",
+           "RADAR_HTTP_MAX_RETRIES": "0"}  # fmt: skip
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    at = open_page("topic", topic="lora")
+    ran(at.button(key="fetch-classics").click())
+    job = collect_job.current(lists_db)
+    assert job is not None
+    deadline = time.monotonic() + 60
+    while job.running:
+        assert time.monotonic() < deadline, job.tail()
+        time.sleep(0.1)
+    ran(at)
+    assert job.exit_code != 0, job.tail()
+    assert [w.value.replace("\\", "") for w in at.warning] == [
+        "The classics could not be fetched: arXiv cannot be reached from this machine. They stay as they "
+        "were; try again later."
+    ]
+    assert at.expander[0].label == "What the fetch printed" and "radar-offline.invalid" in at.code[0].value
+    assert "4 classics not stored yet" in at.info[0].value and at.button(key="fetch-classics")
+
+
 def use_roadmap_with_classic(
     url: str, replaced: str, raw: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
