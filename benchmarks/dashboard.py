@@ -17,6 +17,9 @@ opening reading lists with a second's think time (p95 under load, failures), and
 figure, no target); ingest of 20,000 new papers into the 1M database (Store.store_papers: upsert + match,
 each dialect's bulk path), removed again afterwards. Targets on PostgreSQL: reading list p95 ≤ 20 ms,
 search p95 ≤ 100 ms, Topic page ≤ 0.5 s, readers p95 ≤ 50 ms with no failure, ingest ≥ 0.5 × SQLite.
+
+On the SQLite database it also times What's new page runs (target p95 ≤ 0.5 s): benchmarks/page_runs.py in
+a process of its own for each tree, first `--before` (a git ref, exported with git archive), then this tree.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ import random
 import re
 import sqlite3
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -51,6 +56,10 @@ from db.columns import sqlite_text
 from db.schema import PAPERS
 from tests.factories import corpus, to_record
 
+WHATS_NEW_TARGET = 0.5  # seconds, p95 of What's new page runs
+# What's new as readers open it: everything new since the last visit, a level, a topic, by date; a first-time
+# reader each (its first visit counts the last seven days as new), the same in both trees.
+WHATS_NEW_VIEWS = ({}, {"level": "L2"}, {"level": "L3"}, {"level": "L3", "topic": "lora"}, {"sort": "date"})
 SEARCHES = (
     "diffusion", "low-rank adaptation", '"large language model"', "transformer attention", "quantiz*",
     "reinforcement learning", "vision transformer", "retrieval augmented generation", "mixture of experts",
@@ -355,6 +364,55 @@ def report(results: dict[str, Figures], args: argparse.Namespace) -> bool:
     return met
 
 
+# -- What's new page runs, before and after -------------------------------------------------------------
+def tree_of(ref: str, into: Path) -> Path:
+    """The files of git ref `ref` (git archive), to run its pages beside this tree's."""
+    archive = subprocess.run(["git", "archive", ref], cwd=PROJECT_ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def page_runs(root: Path, page: str, url: str, views: Sequence[dict[str, str]]) -> dict[str, Any]:
+    """benchmarks/page_runs.py on `root`'s app in a process of its own: {"first", "again", "errors"}."""
+    script = str(PROJECT_ROOT / "benchmarks" / "page_runs.py")
+    command = [
+        sys.executable, script, "--root", str(root), "--page", page, "--database-url", url,
+        "--views", json.dumps(list(views)), "--repeat", "3",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def measure_whats_new(url: str, before: str) -> dict[str, dict[str, Any]]:
+    """What's new page runs of `before` (a git ref), then of this tree, each with a reader of its own."""
+    found = {}
+    with tempfile.TemporaryDirectory(prefix="radar-before-") as folder:
+        for name, root in ((before, tree_of(before, Path(folder))), ("this tree", PROJECT_ROOT)):
+            reader = f"bench-{name.replace(' ', '-')}-{os.getpid()}-{int(time.time())}"
+            found[name] = page_runs(
+                root, "whats_new", url, [{**v, "reader": reader} for v in WHATS_NEW_VIEWS]
+            )
+    return found
+
+
+def report_whats_new(found: dict[str, dict[str, Any]]) -> bool:
+    """Print each tree's What's new figures; whether this tree's p95 meets the target."""
+    target = WHATS_NEW_TARGET
+    for name, runs in found.items():
+        samples = runs["first"] + runs["again"]
+        first, again = (statistics.median(runs[which]) * 1000 for which in ("first", "again"))
+        print(
+            f"what's new page ({name}) p95 {p95(samples) * 1000:8.1f} ms  median "
+            f"{statistics.median(samples) * 1000:7.1f} ms  (a view's first run {first:.1f} ms, again "
+            f"{again:.1f} ms)  target {target * 1000:.0f} ms  ratio {p95(samples) / target:.2f}"
+            f"  (n={len(samples)})"
+        )
+        for error in runs["errors"]:
+            print(f"  ({name}) the page failed: {error[:200]}")
+    after = found["this tree"]
+    return not after["errors"] and p95(after["first"] + after["again"]) <= target
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=1_000_000)
@@ -364,6 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--readers", type=int, default=32)
     parser.add_argument("--load-seconds", type=float, default=20.0)
     parser.add_argument("--think", type=float, default=1.0, help="a reader's mean pause between two lists")
+    parser.add_argument("--before", default="main", help="the git ref whose What's new page is timed first")
     args = parser.parse_args(argv)
     now = datetime.now(UTC)
     sqlite_url = f"sqlite:///{args.path}"
@@ -386,8 +445,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for engine in engines.values():
         engine.dispose()
     results = {name: queries[name] | measure(name, url, now, args) for name, url in urls.items()}
+    print(f"What's new page runs on SQLite, {args.before} then this tree (load {load_average()})", flush=True)
+    fast_enough = report_whats_new(measure_whats_new(sqlite_url, args.before))
     print(f"done (load {load_average()})")
-    return 0 if report(results, args) else 1
+    return 0 if report(results, args) and fast_enough else 1
 
 
 if __name__ == "__main__":

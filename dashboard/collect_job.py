@@ -30,6 +30,11 @@ def demo_into(database_url: str) -> tuple[str, ...]:
     return ("demo", "--database-url", database_url, "--no-serve")
 
 
+def classics_of(topic_id: str) -> tuple[str, ...]:
+    """`radar collect --source seminal --topic ID`: the metadata of the topic's classics not stored yet."""
+    return ("collect", "--source", "seminal", "--topic", topic_id)
+
+
 @dataclass
 class Job:
     """A `radar collect` (or `radar demo`) started from the dashboard."""

@@ -93,9 +93,10 @@ def last_collected(url: str) -> dict[str, datetime]:
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def reading_list(
-    url: str, topic_id: str, days: int, shown: int, hidden: frozenset[str], minute: datetime
+    url: str, topic_id: str, days: int, shown: int | None, hidden: frozenset[str], minute: datetime
 ) -> ReadingList:
-    """The topic's reading list as `radar list` gives it, its first `shown` recent papers hydrated.
+    """The topic's reading list as `radar list` gives it, its first `shown` recent papers hydrated (None:
+    all of them, for an export).
 
     `minute` is now to the minute: the order does not depend on it, the window's edge moves with it.
     """
@@ -193,11 +194,13 @@ def papers(url: str, arxiv_ids: Sequence[str]) -> dict[str, PaperRecord]:
 # -- Hugging Face signals, resources (written by the collector's HF source) --------------------------------
 @dataclass(frozen=True, slots=True)
 class Extras:
-    """What the page shows beside a paper's own metadata: HF upvotes/stars and code/model/dataset links."""
+    """What the page shows beside a paper's own metadata: HF upvotes/stars, code/model/dataset links and
+    HF's one-line summary."""
 
     upvotes: int | None = None
     stars: int | None = None
     links: tuple[tuple[str, str], ...] = ()
+    summary: str | None = None
 
 
 LINK_KINDS = ("code", "model", "dataset", "space", "project")
@@ -213,6 +216,7 @@ def extras(url: str, arxiv_ids: tuple[str, ...]) -> dict[str, Extras]:
             upvotes=signals[arxiv_id].upvotes if arxiv_id in signals else None,
             stars=signals[arxiv_id].github_stars if arxiv_id in signals else None,
             links=tuple((link_label(r), r.url) for r in resources.get(arxiv_id, ()) if r.kind in LINK_KINDS),
+            summary=signals[arxiv_id].ai_summary if arxiv_id in signals else None,
         )
         for arxiv_id in arxiv_ids
     }

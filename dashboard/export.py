@@ -1,4 +1,4 @@
-"""The list on screen as BibTeX, Markdown (a reading list to paste) or CSV (pure functions)."""
+"""A reading list as BibTeX, Markdown (a reading list to read and paste) or CSV (pure functions)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from dashboard.text import arxiv_url, md_escape, safe_url
+from dashboard.text import arxiv_url, md_line, md_text, safe_url
 
 
 @dataclass(frozen=True, slots=True)
 class ExportItem:
-    """One paper of an exported list; `note` says why it is there (section, topic, reasons)."""
+    """One paper of an exported list; `section` names the part of the list it is in (Classics, New…) and
+    `note` says why it is there, in words for the reader."""
 
     title: str
     arxiv_id: str | None = None
@@ -26,6 +27,7 @@ class ExportItem:
     url: str | None = None
     doi: str | None = None
     note: str = ""
+    section: str = ""
 
     @property
     def link(self) -> str | None:
@@ -120,19 +122,32 @@ def authors_short(authors: Sequence[str], most: int = 3) -> str:
 
 
 def to_markdown(items: Sequence[ExportItem], heading: str = "Reading list") -> str:
-    """A numbered reading list; every piece of paper text is escaped, links only from checked ids/URLs."""
-    lines = [f"# {md_escape(heading)}", ""]
-    for number, item in enumerate(items, 1):
-        title = f"[{md_escape(item.title)}]({item.link})" if item.link else md_escape(item.title)
-        when = item.published.isoformat() if item.published else str(item.year or "")
-        details = " · ".join(part for part in (authors_short(item.authors), when) if part)
-        lines.append(f"{number}. **{title}**" + (f" — {md_escape(details)}" if details else ""))
-        if item.note:
-            lines.append(f"   {md_escape(item.note)}")
+    """A reading list to read as it is or rendered: a numbered list per section, each paper's title linked
+    (only to a checked arXiv id or http(s) URL), its authors and date, and why it is there on the next line.
+    Paper text is escaped only where Markdown would read it as markup (see md_text)."""
+    lines = [f"# {md_text(heading)}"]
+    section: str | None = None
+    number = 0
+    for item in items:
+        if item.section != section:
+            section, number = item.section, 0
+            lines += ["", f"## {md_text(section)}", ""] if section else [""]
+        number += 1
+        lines += markdown_entry(number, item)
     return "\n".join(lines) + "\n"
 
 
-CSV_COLUMNS = ("arxiv_id", "title", "authors", "published", "year", "categories", "url", "note")
+def markdown_entry(number: int, item: ExportItem) -> list[str]:
+    title = f"[{md_text(item.title)}]({item.link})" if item.link else md_text(item.title)
+    when = item.published.isoformat() if item.published else str(item.year or "")
+    details = " · ".join(part for part in (md_text(authors_short(item.authors)), when) if part)
+    first = f"{number}. {title}" + (f" — {details}" if details else "")
+    if not item.note:
+        return [first]
+    return [first + "  ", " " * (len(str(number)) + 2) + md_line(item.note)]  # two spaces: a line break
+
+
+CSV_COLUMNS = ("arxiv_id", "title", "authors", "published", "year", "categories", "url", "note", "section")
 
 
 def to_csv(items: Sequence[ExportItem]) -> str:
@@ -151,6 +166,7 @@ def to_csv(items: Sequence[ExportItem]) -> str:
             "; ".join(item.categories),
             item.link or "",
             item.note,
+            item.section,
         )
         writer.writerow([csv_safe(cell) for cell in cells])
     return buffer.getvalue()

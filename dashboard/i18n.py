@@ -90,9 +90,11 @@ def text(lang: str, key: str, **values: object) -> str:
 
 
 def names(en: str, zh: str) -> str:
-    """A roadmap name given in both languages, the current language's first (`LoRA · 低秩适配`)."""
+    """A roadmap name given in both languages, the current language's first (`LoRA · 低秩适配`); once when
+    the two agree but for case and spacing ("Vision Transformer (ViT)")."""
     first, second = (zh, en) if current() == "zh" else (en, zh)
-    return first if first == second or not second else f"{first} · {second}"
+    same = " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+    return first if same or not second else f"{first} · {second}"
 
 
 def key(name: str) -> str:

@@ -1,17 +1,36 @@
 """What the pages list besides the ranked reading lists, decided without Streamlit or SQL: filtering by a
-reader's marks, counting what is new, weekly counts for charts, and export lines (pure)."""
+reader's marks, counting what is new, pages of a long list, why a paper is listed (in words), weekly counts
+for charts, and export lines (pure)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from collector.ranking import ReadingItem
+from collector.reading_lists import ReadingList
 from dashboard.export import ExportItem
 from db import MatchSummary, PaperMarks, PaperRecord, SearchHit, TopicMatch
 
 NO_MARKS = PaperMarks()
+# How the aboutness verdict of a match reads on a card ("about: the title names LoRA; …").
+VERDICTS = {"about": "About the topic", "uses": "Uses it"}
+FIELDS = {
+    "title": "the title",
+    "abstract": "the abstract",
+    "authors": "the authors",
+    "comment": "the comment",
+}
+TERM = re.compile(r'^(\w+): "(.*)"$')
+# The sections of an exported reading list, in order, as its headings name them.
+EXPORT_SECTIONS = {
+    "classic": "Classics, in reading order",
+    "recent": "New: papers about the topic",
+    "trending": "Trending",
+    "applications": "Applications: papers that use the topic",
+}
 
 
 def unhidden(items: Iterable[MatchSummary], marks: Mapping[str, PaperMarks]) -> list[MatchSummary]:
@@ -43,8 +62,44 @@ def weekly(rows: Iterable[tuple[date, str, int]], label: Mapping[str, str]) -> l
     return [{"week": week, "series": name, "papers": n} for (week, name), n in sorted(weeks.items())]
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """ "1 paper", "2 papers" ("1 match", "3 matches" with `words`)."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
+
+
+# -- how much of a long list is shown ---------------------------------------------------------------------
+def shown_count(wanted: int, step: int) -> int:
+    """How many papers of a list to show: `wanted` (from the URL) in whole steps, at least one step."""
+    return max(-(-wanted // step), 1) * step
+
+
+# -- why a paper is listed ---------------------------------------------------------------------------------
+def why_line(reasons: Sequence[str], terms: bool = False) -> str:
+    """Why a paper is in a list, in words: "About the topic — the title names LoRA; …", "Uses it — …", other
+    reasons (upvotes, stars) as they are, and the words it matched ("“LoRA” in the title") when nothing
+    judged it, or with `terms`."""
+    judged = [verdict(r) for r in reasons if r.split(":")[0] in VERDICTS]
+    matched = [term(found) for found in map(TERM.match, reasons) if found]
+    other = [r for r in reasons if r.split(":")[0] not in VERDICTS and not TERM.match(r)]
+    said = judged + other
+    if matched and (terms or not judged):
+        said.append("matched " + ", ".join(matched))
+    line = "; ".join(said)
+    return line[:1].upper() + line[1:]
+
+
+def verdict(reason: str) -> str:
+    name, _, why = reason.partition(":")
+    return f"{VERDICTS[name]} — {why.strip()}" if why.strip() else VERDICTS[name]
+
+
+def term(found: re.Match[str]) -> str:
+    field, words = found.groups()
+    return f"“{words}” in {FIELDS.get(field, field)}"
+
+
 # -- export ------------------------------------------------------------------------------------------------
-def paper_export(paper: PaperRecord, note: str = "") -> ExportItem:
+def paper_export(paper: PaperRecord, note: str = "", section: str = "") -> ExportItem:
     return ExportItem(
         title=paper.title,
         arxiv_id=paper.arxiv_id,
@@ -54,19 +109,32 @@ def paper_export(paper: PaperRecord, note: str = "") -> ExportItem:
         categories=paper.categories,
         doi=paper.doi,
         note=note,
+        section=section,
     )
 
 
 def item_export(item: ReadingItem) -> ExportItem:
-    """A reading-list line: its paper when stored, else the classic as the roadmap names it."""
-    note = "classic" if item.section == "classic" else "; ".join(item.reasons)
+    """A reading-list line under its section's heading: its paper when stored, else the classic as the
+    roadmap names it; why it is there in words (a classic's place is its number)."""
+    section = EXPORT_SECTIONS.get(item.section, item.section)
+    note = "" if item.section == "classic" else why_line(item.reasons)
     if item.paper is not None:
-        return paper_export(item.paper, note)
-    return ExportItem(title=item.title, arxiv_id=item.arxiv_id, year=item.year, url=item.url, note=note)
+        return paper_export(item.paper, note, section)
+    return ExportItem(
+        title=item.title, arxiv_id=item.arxiv_id, year=item.year, url=item.url, note=note, section=section
+    )
 
 
-def match_export(match: TopicMatch) -> ExportItem:
-    return paper_export(match.paper, "; ".join(match.reasons))
+def reading_export(reading: ReadingList) -> list[ExportItem]:
+    """A topic's whole reading list as exported: classics, new, trending, applications."""
+    return [
+        item_export(i) for i in reading.classics + reading.recent + reading.trending + reading.applications
+    ]
+
+
+def match_export(match: TopicMatch, topic: str = "") -> ExportItem:
+    why = why_line(match.about_reasons + match.reasons)
+    return paper_export(match.paper, f"{topic} · {why}" if topic and why else topic or why)
 
 
 def hit_export(hit: SearchHit) -> ExportItem:

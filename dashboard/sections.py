@@ -1,4 +1,5 @@
-"""The sections pages share: classics, ranked new papers, trending papers, resources, lists of matches."""
+"""The sections pages share: a topic's new papers (about it, then its applications, collapsed), the L4
+frontier, trending papers, resources, lists of matches and search hits; cards with what Hugging Face adds."""
 
 from __future__ import annotations
 
@@ -8,62 +9,75 @@ import streamlit as st
 
 from collector.ranking import ReadingItem
 from collector.reading_lists import ReadingList, window_note
-from dashboard import data, render
+from dashboard import data, paging, render
+from dashboard.lists import plural, why_line
 from dashboard.render import Card
 from dashboard.text import md_escape, md_link
 from db import PaperMarks, SearchHit, TopicMatch, TopicRow
+
+STEP = 20  # papers added by each "Show more"
+APPLICATIONS = "Applications: {count} that use the topic rather than study it"
+NO_TRENDING = "Nothing with Hugging Face upvotes or GitHub stars in the last {days} days."
+NO_RESOURCES = "No resources listed for this topic."
 
 
 def cards_with_extras(
     cards: Sequence[Card], marks: Mapping[str, PaperMarks], section: str, reader: str
 ) -> None:
-    """Paper cards, each with its HF upvotes and code/model/dataset links when the collector stored any."""
+    """Paper cards, each with its HF upvotes, code/model/dataset links and HF's one-line summary when the
+    collector stored any."""
     found = data.extras(data.database_url(), tuple(c.paper.arxiv_id for c in cards))
     for card in cards:
         extra = found.get(card.paper.arxiv_id, data.Extras())
         upvotes = card.upvotes if card.upvotes is not None else extra.upvotes
-        render.paper_card(
-            Card(card.paper, card.why, upvotes, card.links or extra.links, card.topic), marks, section, reader
-        )
+        summary = card.summary or extra.summary or ""
+        filled = Card(card.paper, card.why, upvotes, card.links or extra.links, card.topic, summary)
+        render.paper_card(filled, marks, section, reader)
 
 
-def classics(items: Sequence[ReadingItem], marks: Mapping[str, PaperMarks], reader: str) -> None:
-    if not items:
-        st.caption("The roadmap names no classics for this topic.")
-    for position, classic in enumerate(items, 1):
-        why = f"classic #{position} in reading order"
-        if classic.paper is None:
-            unfetched_classic(classic, why)
-        else:
-            cards_with_extras([Card(classic.paper, why=why)], marks, "classic", reader)
+def new_papers(reading: ReadingList, marks: Mapping[str, PaperMarks], reader: str) -> None:
+    """The papers about the topic, as many as `?shown=` says with "Show more" under them; then, collapsed,
+    the papers that only use it (`?apps=open`, `?ashown=`)."""
+    st.caption(md_escape(window_note(reading)))
+    count = paging.shown("shown", STEP)
+    cards_with_extras([item_card(i) for i in reading.recent[:count] if i.paper], marks, "new", reader)
+    paging.show_more(reading.recent_total, min(count, reading.recent_total), STEP, "shown")
+    if reading.applications_total:
+        applications(reading, marks, reader)
 
 
-def unfetched_classic(classic: ReadingItem, why: str) -> None:
-    with st.container(border=True):
-        st.markdown(f"**{md_link(classic.title, classic.url)}**")
-        note = "metadata not fetched yet" if classic.arxiv_id else "not on arXiv"
-        st.caption(md_escape(f"{classic.year} · {why} · {note}"))
+def applications(reading: ReadingList, marks: Mapping[str, PaperMarks], reader: str) -> None:
+    total = reading.applications_total
+    box = st.expander(
+        APPLICATIONS.format(count=plural(total, "paper")),
+        expanded=paging.opened("apps"),
+        key="applications",
+        on_change=paging.open_in_url,
+        args=("apps", "applications"),
+    )
+    if not box.open:
+        return  # collapsed: its cards are not even drawn
+    with box:
+        count = paging.shown("ashown", STEP)
+        shown = [item_card(i) for i in reading.applications[:count] if i.paper]
+        cards_with_extras(shown, marks, "applications", reader)
+        paging.show_more(total, min(count, total), STEP, "ashown")
 
 
-def new_papers(
+def frontier(
     reading: ReadingList, marks: Mapping[str, PaperMarks], reader: str, names: Mapping[str, str]
 ) -> None:
-    """The papers about the topic, then (collapsed) the papers that only use it. `names` labels the
-    frontier's papers with the topic each is about."""
+    """The L4 frontier when nothing trends: the newest papers most about a roadmap topic, each labelled with
+    that topic."""
     st.caption(md_escape(window_note(reading)))
-    cards = [item_card(i, names if reading.frontier else {}) for i in reading.recent if i.paper]
-    cards_with_extras(cards, marks, "new", reader)
-    if reading.applications_total:
-        label = f"Applications: {reading.applications_total} papers that use the topic rather than study it"
-        with st.expander(label, expanded=False):
-            shown = [item_card(i, {}) for i in reading.applications if i.paper]
-            cards_with_extras(shown, marks, "applications", reader)
+    cards = [item_card(i, names) for i in reading.recent if i.paper]
+    cards_with_extras(cards, marks, "frontier", reader)
 
 
-def item_card(item: ReadingItem, names: Mapping[str, str]) -> Card:
+def item_card(item: ReadingItem, names: Mapping[str, str] | None = None) -> Card:
     assert item.paper is not None
     topic = names.get(item.topic_ids[0], item.topic_ids[0]) if names and item.topic_ids else ""
-    return Card(item.paper, why="; ".join(item.reasons), topic=topic)
+    return Card(item.paper, why=why_line(item.reasons), topic=topic)
 
 
 def trending(
@@ -72,23 +86,24 @@ def trending(
     reader: str,
     days: int,
     names: Mapping[str, str] | None = None,
+    section: str = "trending",
 ) -> None:
     """Papers with Hugging Face upvotes or GitHub stars, new in the last `days`, ranked as everywhere."""
     shown = [i for i in items if i.paper and not marks.get(i.paper.arxiv_id, PaperMarks()).hidden]
     if not shown:
-        st.caption(f"Nothing with Hugging Face upvotes or GitHub stars in the last {days} days.")
+        st.caption(NO_TRENDING.format(days=days))
         return
     cards = [
         Card(
             i.paper,
-            why="; ".join(i.reasons),
+            why=why_line(i.reasons),
             upvotes=i.signals.upvotes if i.signals else None,
             topic=(names or {}).get(i.topic_ids[0], "") if i.topic_ids else "",
         )
         for i in shown
         if i.paper
     ]
-    cards_with_extras(cards, marks, "trending", reader)
+    cards_with_extras(cards, marks, section, reader)
 
 
 def resources(url: str, topic: TopicRow) -> None:
@@ -97,7 +112,7 @@ def resources(url: str, topic: TopicRow) -> None:
     lines = [f"- {md_escape(r.kind)}: {md_link(r.title, r.url)}" for r in found]
     if not lines:
         lines = [f"- {md_escape(r.kind)}: {md_link(r.title, r.url)}" for r in topic.resources]
-    st.markdown("\n".join(lines) if lines else "No resources listed for this topic.")
+    st.markdown("\n".join(lines) if lines else NO_RESOURCES)
 
 
 def match_cards(
@@ -108,11 +123,7 @@ def match_cards(
     reader: str,
 ) -> None:
     cards = [
-        Card(
-            m.paper,
-            why="; ".join(m.reasons) + f" (score {m.score:g})",
-            topic=names.get(m.topic_id, m.topic_id),
-        )
+        Card(m.paper, why=why_line(m.about_reasons + m.reasons), topic=names.get(m.topic_id, m.topic_id))
         for m in matches
     ]
     cards_with_extras(cards, marks, section, reader)

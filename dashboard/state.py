@@ -89,8 +89,14 @@ def pick_level(where: DeltaGenerator | None = None) -> str:
     )
 
 
+def topic_name(topic: TopicRow) -> str:
+    """The topic's names, the page's language first, once when they are the same (see i18n.names)."""
+    return i18n.names(topic.name_en, topic.name_zh)
+
+
 def topic_label(topic: TopicRow) -> str:
-    return f"{topic.level} · {i18n.names(topic.name_en, topic.name_zh)}"
+    """The topic with its level, as pickers and lists name it: "L3 · LoRA (low-rank adaptation) · LoRA"."""
+    return f"{topic.level} · {topic_name(topic)}"
 
 
 def pick_topic(topics: Sequence[TopicRow], allow_all: bool, where: DeltaGenerator | None = None) -> str:

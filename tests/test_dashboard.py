@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pybtex.database import parse_string
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 import db
 from collector import cli
-from collector.config import PROJECT_ROOT
+from collector.config import PROJECT_ROOT, Settings
+from collector.reading_lists import ReadingList, reading_list
 from dashboard import collect_job, data
 from dashboard.text import md_escape
 from tests.replay import ReplayServer
@@ -79,13 +80,20 @@ def test_topic_from_the_url_shows_classics_then_its_recent_papers(dashboard_db: 
     at = open_page("topic", topic="lora")
     assert at.title[0].value == "LoRA"
     assert md_escape("LoRA: Low-Rank Adaptation of Large Language Models") in markdown(at)  # a classic
-    links = markdown(at)
-    for arxiv_id in matched_ids(dashboard_db, "lora") - {HOSTILE_ID}:
-        assert f"(https://arxiv.org/abs/{arxiv_id})" in links
+    new = open_page("topic", topic="lora", tab="new")
+    links = markdown(new)
+    about = {i.arxiv_id for i in lora_list(dashboard_db).recent}
+    assert about and all(f"(https://arxiv.org/abs/{arxiv_id})" in links for arxiv_id in about)
+
+
+def lora_list(url: str) -> ReadingList:
+    with db.session_scope(db.make_engine(url)) as session:
+        topic = next(t for t in db.list_topics(session) if t.id == "lora")
+        return reading_list(session, topic, Settings(_env_file=None), datetime.now(UTC))
 
 
 def test_selecting_another_topic_shows_its_papers(dashboard_db: str) -> None:
-    at = open_page("topic", topic="lora")
+    at = open_page("topic", topic="lora", tab="new")
     at.sidebar.selectbox(key="url:topic").select("diffusion").run()
     diffusion = matched_ids(dashboard_db, "diffusion")
     shown = {
@@ -102,7 +110,7 @@ def classic_ids(at: AppTest) -> set[str]:
 
 
 def test_a_hostile_title_renders_as_text(dashboard_db: str) -> None:
-    at = open_page("topic", topic="lora")
+    at = open_page("topic", topic="lora", tab="new", cards="full")
     card = next(m.value for m in at.markdown if HOSTILE_ID in m.value)
     assert card == f"**[{md_escape(HOSTILE_TITLE)}](https://arxiv.org/abs/{HOSTILE_ID})**"
     assert not re.search(
@@ -120,7 +128,7 @@ def test_marking_read_changes_what_is_new(dashboard_db: str) -> None:
     before = open_page()
     new_before = int(roadmap_caption(before, label).split("**")[1].split()[0])
 
-    topic = open_page("topic", topic="lora")
+    topic = open_page("topic", topic="lora", tab="new")
     topic.checkbox(key=f"new:read:{HOSTILE_ID}").check().run()
     assert not topic.exception
 
@@ -133,27 +141,28 @@ def test_topic_export_gives_valid_bibtex(dashboard_db: str, monkeypatch: pytest.
     files = capture_downloads(monkeypatch)
     at = open_page("topic", topic="lora")
     assert [b.proto.label for b in at.get("download_button")] == ["BibTeX", "Markdown", "CSV"]
-    bib = next(data for name, data in files.items() if name.endswith(".bib"))
-    entries = parse_string(bib.decode(), "bibtex").entries
+    bib = files["lora-reading-list.bib"]()
+    entries = parse_string(bib, "bibtex").entries
     assert len(entries) >= 4
     hostile = next(e for e in entries.values() if e.fields.get("eprint") == HOSTILE_ID)
     assert "\\textless" not in hostile.fields["title"] and "onerror=alert(1)" in hostile.fields["title"]
 
 
-def capture_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """The bytes behind every st.download_button of the next AppTest runs, by file name."""
-    files: dict[str, bytes] = {}
+def capture_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
+    """The functions behind every st.download_button of the next AppTest runs, by file name: the pages
+    pass functions (deferred downloads), which a browser calls when the button is pressed."""
+    found: dict[str, Callable[[], Any]] = {}
 
-    class Capturing(MemoryMediaFileStorage):
-        def load_and_get_id(
-            self, path_or_data: Any, mimetype: str, kind: Any, filename: str | None = None
-        ) -> str:
-            if isinstance(path_or_data, bytes | str) and filename:
-                files[filename] = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
-            return super().load_and_get_id(path_or_data, mimetype, kind, filename)
+    class Recording(MediaFileManager):
+        def add_deferred(
+            self, data_callable: Any, mimetype: str | None, coordinates: str, file_name: str | None = None,
+            **kwargs: Any,
+        ) -> str:  # fmt: skip
+            found[file_name or coordinates] = data_callable
+            return super().add_deferred(data_callable, mimetype, coordinates, file_name, **kwargs)
 
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Capturing)
-    return files
+    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
+    return found
 
 
 # -- What's new -------------------------------------------------------------------------------------------
@@ -167,14 +176,14 @@ def test_whats_new_lists_new_papers_and_mark_all_seen_empties_it(dashboard_db: s
 
 
 def test_bookmarks_are_per_reader(dashboard_db: str) -> None:
-    at = open_page("topic", topic="lora", reader="alice")
+    at = open_page("topic", topic="lora", reader="alice", tab="new")
     at.checkbox(key=f"new:bookmarked:{HOSTILE_ID}").check().run()
     alice = open_page("whats_new", reader="alice")
-    alice.radio(key="mode").set_value("bookmarked").run()
-    assert captions(alice)[0] == "1 bookmarked papers for alice."
+    alice.radio(key="url:mode").set_value("bookmarked").run()
+    assert captions(alice)[0] == "1 paper bookmarked by alice."
     other = open_page("whats_new")
-    other.radio(key="mode").set_value("bookmarked").run()
-    assert captions(other)[0] == "0 bookmarked papers for default."
+    other.radio(key="url:mode").set_value("bookmarked").run()
+    assert captions(other)[0] == "0 papers bookmarked by default."
 
 
 # -- Search -----------------------------------------------------------------------------------------------

@@ -40,14 +40,22 @@ def cli_sections(topic: str, capsys: pytest.CaptureFixture[str]) -> dict[str, li
 
 
 def page_sections(topic: str) -> dict[str, list[str]]:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.query_params["topic"] = topic
-    at.switch_page("app_pages/topic.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    st.cache_resource.clear()  # disposes of the page's engine (its pooled connections)
+    """The papers of each section of the Topic page, as its URL opens them (New with its applications)."""
     found = {}
-    for name, tab in zip(("classic", "recent", "trending"), at.tabs[:3], strict=True):
-        found[name] = [m for e in tab.markdown for m in ARXIV_LINK.findall(e.value)]
+    views = (
+        ("classic", {"tab": "classics"}),
+        ("recent", {"tab": "new", "apps": "open"}),
+        ("trending", {"tab": "trending"}),
+    )
+    for name, params in views:
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.query_params.update({"topic": topic, **params})
+        at.switch_page("app_pages/topic.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        found[name] = [
+            m for e in at.markdown if e.value.startswith("**[") for m in ARXIV_LINK.findall(e.value)
+        ]
+    st.cache_resource.clear()  # disposes of the page's engine (its pooled connections)
     return found
 
 
@@ -59,7 +67,7 @@ def test_radar_list_and_the_topic_page_agree(
     assert page["recent"], f"{topic}: the seeded database has recent papers for it"
     assert page["classic"] == [i for i in cli["classic"] if i]  # classics off arXiv link elsewhere
     assert page["trending"] == cli["trending"]
-    # The New tab: the papers about the topic (the first 20), then its applications (collapsed, first 20).
+    # The New section: the papers about the topic (the first 20), then its applications (opened, first 20).
     assert page["recent"] == cli["recent"][:20] + cli["applications"][:20]
     COMPARED[topic] = {name: len(ids) for name, ids in page.items()} | {"about": len(cli["recent"])}
 

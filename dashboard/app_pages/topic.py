@@ -1,68 +1,82 @@
-"""Topic: its reading list — classics in reading order, new papers ranked with why they matched, trending,
-and the topic's resources; the same list `radar list --topic` prints."""
+"""Topic: its reading list — classics in reading order, new papers ranked with why they matched (then the
+papers that only use the topic, collapsed), trending, and the topic's resources; the same list `radar list
+--topic` prints. The section shown and how much of it live in the URL (dashboard/paging.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import streamlit as st
 
 from collector.clock import utc_now
-from dashboard import data, feed_link, render, sections, state
-from dashboard.lists import hidden_ids, item_export, weekly
+from dashboard import classics, data, feed_link, paging, render, sections, state
+from dashboard.lists import hidden_ids, reading_export, weekly
 from dashboard.text import md_escape
 
-PAGE = 20
+NO_TOPICS = (
+    "The database has no topics yet: run `radar up` to collect papers, or `radar demo` to load a sample."
+)
+WINDOW = "New: published in the last … days"
+SECTIONS = {
+    "classics": "Classics ({count})",
+    "new": "New ({count})",
+    "trending": "Trending ({count})",
+    "resources": "Resources ({count})",
+}
+EXPORT_NAME = "{name} reading list"
 
 url = data.database_url()
 me = state.reader()
 now = utc_now()
 topics = data.topics(url)
 if not topics:
-    st.info(
-        "The database has no topics yet: run `radar up` to collect papers, or `radar demo` to load a sample."
-    )
+    st.info(NO_TOPICS)
     st.stop()
 
 topic_id = state.pick_topic(topics, allow_all=False, where=st.sidebar)
 topic = next(t for t in topics if t.id == topic_id)
 default_days = data.settings().recent_days
 windows = sorted({30, 90, 180, 365, default_days})
-days = st.sidebar.select_slider(
-    "New: published in the last … days", windows, default_days, key="window", bind="query-params"
-)
+days = st.sidebar.select_slider(WINDOW, windows, default_days, key="window", bind="query-params")
+render.card_mode(st.sidebar)
 marks = data.marks(url, me.name)
 
 st.title(md_escape(topic.name_zh))
-st.caption(md_escape(f"{state.level_label(topic.level)} · {topic.name_en} · {topic.id}"))
+st.caption(md_escape(f"{state.level_label(topic.level)} · {state.topic_name(topic)} · {topic.id}"))
 feed_link.topic_feed(topic.id, quiet=True)
 
-shown = st.session_state.setdefault(f"shown:{topic.id}", PAGE)
+# As many ranked papers as the longer of the two lists on screen shows (db thinning reads only those).
+wanted = max(paging.shown("shown", sections.STEP), paging.shown("ashown", sections.STEP))
 minute = now.replace(second=0, microsecond=0)
-reading = data.reading_list(url, topic.id, int(days), shown, hidden_ids(marks), minute)
-
-tab_classics, tab_new, tab_trending, tab_resources = st.tabs(
-    [
-        f"Classics ({len(reading.classics)})",
-        f"New ({reading.recent_total})",
-        "Trending",
-        f"Resources ({len(topic.resources)})",
-    ]
-)
-with tab_classics:
-    sections.classics(reading.classics, marks, me.name)
-with tab_new:
-    sections.new_papers(reading, marks, me.name, {t.id: f"{t.name_zh} · {t.name_en}" for t in topics})
-    if reading.recent_total > shown and st.button(f"Show {PAGE} more", key="more"):
-        st.session_state[f"shown:{topic.id}"] = shown + PAGE
-        st.rerun()
-with tab_trending:
-    sections.trending(reading.trending, marks, me.name, data.settings().trending_days)
-with tab_resources:
+reading = data.reading_list(url, topic.id, int(days), wanted, hidden_ids(marks), minute)
+trending = reading.trending  # the reader's hidden papers are left out of every section
+counts = {
+    "classics": len(reading.classics),
+    "new": reading.recent_total,
+    "trending": len(trending),
+    "resources": len(data.topic_resources(url, topic.id)) or len(topic.resources),
+}
+chosen = paging.pick_section({key: label.format(count=counts[key]) for key, label in SECTIONS.items()})
+render.undo_hidden(me.name)
+if chosen == "classics":
+    classics.classics(reading.classics, marks, me.name, topic.id)
+elif chosen == "new":
+    sections.new_papers(reading, marks, me.name)
+elif chosen == "trending":
+    sections.trending(trending, marks, me.name, data.settings().trending_days)
+else:
     sections.resources(url, topic)
 
 st.divider()
-exported = [item_export(i) for i in reading.classics + reading.recent]
-render.export_buttons(exported, f"{topic.name_en} reading list", "topic")
+everything = partial(data.reading_list, url, topic.id, int(days), None, hidden_ids(marks), minute)
+total = len(reading.classics) + len(trending) + reading.recent_total + reading.applications_total
+render.export_buttons(
+    lambda: reading_export(everything()),
+    EXPORT_NAME.format(name=topic.name_en),
+    "topic",
+    count=total,
+    file_name=f"{topic.id}-reading-list",
+)
 rows = data.daily_counts(url, (topic.id,), (now - timedelta(weeks=52)).date())
 render.weekly_chart(weekly(rows, {topic.id: topic.name_en}), "Matched papers per week (last 52 weeks)")
