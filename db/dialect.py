@@ -1,12 +1,14 @@
-"""Where SQLite and PostgreSQL differ in our SQL: INSERT … ON CONFLICT, driver-level bulk INSERTs, FLOOR."""
+"""Where SQLite and PostgreSQL differ in our SQL: INSERT … ON CONFLICT, driver-level bulk INSERTs, FLOOR, the
+UTC day of a moment."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Table, insert
+from sqlalchemy import Date, Integer, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
@@ -92,3 +94,21 @@ def _floor_sqlite(element: floor_int, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(floor_int, "postgresql")
 def _floor_postgresql(element: floor_int, compiler: SQLCompiler, **kw: Any) -> str:
     return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+class utc_date(FunctionElement[date]):  # noqa: N801 - used like a SQL function
+    """The UTC day of a stored moment: SQLite's date() of its UTC text; on PostgreSQL the day at UTC, not in
+    the session's time zone (a timestamptz's date() would follow the server's TimeZone setting)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_date, "sqlite")
+def _utc_date_sqlite(element: utc_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_date, "postgresql")
+def _utc_date_postgresql(element: utc_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
