@@ -1,4 +1,5 @@
-"""How the pages draw papers, marks, exports and charts; paper text goes through st.text or md_escape only."""
+"""How the pages draw papers, marks and exports (charts: dashboard.charts); paper text goes through st.text
+or md_escape only."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-import altair as alt
 import streamlit as st
 
 from collector import freshness
@@ -96,25 +96,6 @@ def export_buttons(items: Sequence[ExportItem], name: str, key: str) -> None:
     bib.download_button("BibTeX", to_bibtex(items), f"{stem}.bib", "application/x-bibtex", key=f"{key}-bib")
     md.download_button("Markdown", to_markdown(items, name), f"{stem}.md", "text/markdown", key=f"{key}-md")
     csv_.download_button("CSV", to_csv(items), f"{stem}.csv", "text/csv", key=f"{key}-csv")
-
-
-def weekly_chart(rows: Sequence[Mapping[str, object]], title: str) -> None:
-    """Papers per week, one line per series (a topic or a level)."""
-    if not rows:
-        st.caption("No papers in this period yet.")
-        return
-    chart = (
-        alt.Chart(alt.Data(values=[{**r, "week": str(r["week"])} for r in rows]), title=title)  # type: ignore[no-untyped-call]
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("week:T", title="week"),
-            y=alt.Y("papers:Q", title="papers"),
-            color=alt.Color("series:N", title=None),
-            tooltip=["week:T", "series:N", "papers:Q"],
-        )
-        .properties(height=260)
-    )
-    st.altair_chart(chart, width="stretch")
 
 
 def day_range(since: date | None, until: date | None) -> str:

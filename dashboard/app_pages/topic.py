@@ -3,13 +3,11 @@ and the topic's resources; the same list `radar list --topic` prints."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import streamlit as st
 
 from collector.clock import utc_now
-from dashboard import data, feed_link, render, sections, state
-from dashboard.lists import hidden_ids, item_export, weekly
+from dashboard import charts, data, feed_link, render, sections, state
+from dashboard.lists import hidden_ids, item_export
 from dashboard.text import md_escape
 
 PAGE = 20
@@ -64,5 +62,8 @@ with tab_resources:
 st.divider()
 exported = [item_export(i) for i in reading.classics + reading.recent]
 render.export_buttons(exported, f"{topic.name_en} reading list", "topic")
-rows = data.daily_counts(url, (topic.id,), (now - timedelta(weeks=52)).date())
-render.weekly_chart(weekly(rows, {topic.id: topic.name_en}), "Matched papers per week (last 52 weeks)")
+since = charts.weeks_back(now.date(), 52)
+rows = data.daily_counts(url, (topic.id,), since)
+charts.draw(
+    charts.weekly(rows, {topic.id: topic.name_en}, since, now.date()), "Papers per week (last 52 weeks)"
+)
