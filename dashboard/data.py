@@ -77,9 +77,10 @@ def levels(url: str) -> tuple[LevelRow, ...]:
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def last_collected(url: str) -> dict[str, datetime]:
-    """When each topic's own search last succeeded; key "": the latest run that covered every topic."""
+    """When each topic's own search last succeeded; key "": the latest run that covered every topic. Loading
+    the demo data, sending digests and the like collect nothing (as the sidebar's freshness says)."""
     with db.session_scope(engine(url)) as session:
-        return db.topic_last_collected(session)
+        return db.topic_last_collected(session, NOT_COLLECTIONS)
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
