@@ -15,7 +15,7 @@ import streamlit as st
 EMPTY = "No papers in this period yet."
 WEEK = "week of"
 PAPERS = "papers"
-HEIGHT = 240
+HEIGHT = 400  # the whole chart: title, legend and axes take about 190 px of it
 # Axis labels "May 04" from the ISO day (UTC, so no browser's time zone moves it to the day before).
 SHORT_DATE = "utcFormat(toDate(datum.value), '%b %d')"
 
@@ -66,11 +66,11 @@ def bar_spec(bars: Sequence[WeekBar], title: str) -> dict[str, Any]:
     inline, so nothing is converted or validated on every page view."""
     order = list(dict.fromkeys(bar.series for bar in bars))
     color: dict[str, Any] = {"field": "series", "type": "nominal", "title": None, "scale": {"domain": order}}
-    color["legend"] = {"orient": "top"} if len(order) > 1 else None
+    # Two to a row: a legend does not wrap, and four in one row are cut off on a phone.
+    color["legend"] = {"orient": "top", "columns": 2} if len(order) > 1 else None
     week = {"field": "week", "type": "ordinal", "title": WEEK}
     return {
         "title": title,
-        "height": HEIGHT,
         "data": {
             "values": [{"week": b.week.isoformat(), "series": b.series, "papers": b.papers} for b in bars]
         },
@@ -93,4 +93,6 @@ def draw(bars: Sequence[WeekBar], title: str) -> None:
     if not any(bar.papers for bar in bars):
         st.caption(EMPTY)
         return
-    st.vega_lite_chart(bar_spec(bars, title), width="stretch")
+    # The height goes to Streamlit: in the spec, Streamlit fits title, legend and axes into it and the bars
+    # are left a sliver.
+    st.vega_lite_chart(bar_spec(bars, title), width="stretch", height=HEIGHT)

@@ -16,7 +16,8 @@ LEGEND = (
     "Under each topic: papers **{about}** from the last {days} days (wider when fewer than {widen} are) · "
     "**new** since your last visit · {classics}."
 )
-CHART = "Papers per week, by level (last {weeks} weeks; a paper counts once per level)"
+CHART = "Papers per week, by level"  # short: a chart's title is cut off, not wrapped, on a phone
+CHART_NOTE = "The last {weeks} weeks, a bar each (zero when no paper came); a paper counts once per level."
 WEEKS = 26
 
 url = data.database_url()
@@ -56,4 +57,5 @@ for tab, level in zip(tabs, levels, strict=True):
 since = charts.weeks_back(now.date(), WEEKS)
 rows = data.daily_level_counts(url, tuple(t.id for t in topics), since)
 bars = charts.weekly(rows, {level.id: f"{level.id} · {level.name_en}" for level in levels}, since, now.date())
-charts.draw(bars, CHART.format(weeks=WEEKS))
+st.caption(CHART_NOTE.format(weeks=WEEKS))
+charts.draw(bars, CHART)
