@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.dashboard [--papers 1000000] [--path /tmp/radar-1m.sqlite]
         [--database-url postgresql+psycopg://…/radar_bench] [--reuse] [--readers 32] [--load-seconds 20]
+        [--before main] [--roadmap-only]
 
 The SQLite database holds the real corpus (tests/fixtures/corpus) replicated with new ids (YYMM.NNNNN, as
 arXiv numbers them) and publication dates spread evenly over the three years before today; each replica
@@ -18,8 +19,10 @@ figure, no target); ingest of 20,000 new papers into the 1M database (Store.stor
 each dialect's bulk path), removed again afterwards. Targets on PostgreSQL: reading list p95 ≤ 20 ms,
 search p95 ≤ 100 ms, Topic page ≤ 0.5 s, readers p95 ≤ 50 ms with no failure, ingest ≥ 0.5 × SQLite.
 
-On the SQLite database it also times What's new page runs (target p95 ≤ 0.5 s): benchmarks/page_runs.py in
-a process of its own for each tree, first `--before` (a git ref, exported with git archive), then this tree.
+On the SQLite database it also times two pages of `--before` (a git ref, exported with git archive) and of
+this tree, one after the other in the same run: What's new page runs (target p95 ≤ 0.5 s;
+benchmarks/page_runs.py, a process for each tree) and Roadmap page runs on L3 (target p95 ≤ 300 ms, warm;
+`--roadmap-only` times only those).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ WHATS_NEW_TARGET = 0.5  # seconds, p95 of What's new page runs
 # What's new as readers open it: everything new since the last visit, a level, a topic, by date; a first-time
 # reader each (its first visit counts the last seven days as new), the same in both trees.
 WHATS_NEW_VIEWS = ({}, {"level": "L2"}, {"level": "L3"}, {"level": "L3", "topic": "lora"}, {"sort": "date"})
+ROADMAP_TARGET = 0.300  # seconds, p95 of warm Roadmap page runs
 SEARCHES = (
     "diffusion", "low-rank adaptation", '"large language model"', "transformer attention", "quantiz*",
     "reinforcement learning", "vision transformer", "retrieval augmented generation", "mixture of experts",
@@ -383,15 +387,13 @@ def page_runs(root: Path, page: str, url: str, views: Sequence[dict[str, str]]) 
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def measure_whats_new(url: str, before: str) -> dict[str, dict[str, Any]]:
-    """What's new page runs of `before` (a git ref), then of this tree, each with a reader of its own."""
+def measure_whats_new(url: str, before: str, tree: Path) -> dict[str, dict[str, Any]]:
+    """What's new page runs of `before` (its files in `tree`), then of this tree, each with a reader of its
+    own."""
     found = {}
-    with tempfile.TemporaryDirectory(prefix="radar-before-") as folder:
-        for name, root in ((before, tree_of(before, Path(folder))), ("this tree", PROJECT_ROOT)):
-            reader = f"bench-{name.replace(' ', '-')}-{os.getpid()}-{int(time.time())}"
-            found[name] = page_runs(
-                root, "whats_new", url, [{**v, "reader": reader} for v in WHATS_NEW_VIEWS]
-            )
+    for name, root in ((before, tree), ("this tree", PROJECT_ROOT)):
+        reader = f"bench-{name.replace(' ', '-')}-{os.getpid()}-{int(time.time())}"
+        found[name] = page_runs(root, "whats_new", url, [{**v, "reader": reader} for v in WHATS_NEW_VIEWS])
     return found
 
 
@@ -413,6 +415,61 @@ def report_whats_new(found: dict[str, dict[str, Any]]) -> bool:
     return not after["errors"] and p95(after["first"] + after["again"]) <= target
 
 
+# -- the Roadmap page -----------------------------------------------------------------------------------
+ROADMAP_RUNS = 20
+
+
+def measure_roadmap_page(url: str) -> tuple[float, float, list[float]]:
+    """The Roadmap page (on L3) under AppTest: (its first run, with Streamlit's imports and empty caches; a
+    run after the caches were cleared, as every minute when the cached reads expire; ROADMAP_RUNS warm runs).
+
+    Warm runs read the cached counts and record the reader's visit, as a reader reloading the page does;
+    they are the figure against the target.
+    """
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["RADAR_DATABASE_URL"] = url
+    page = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=120)
+    page.query_params["level"] = "L3"  # the level with the most topics (51 of 96)
+    first = timed(page.run)[0]
+    st.cache_resource.clear()
+    cache_cold = timed(page.run)[0]
+    return first, cache_cold, timed(page.run, ROADMAP_RUNS)
+
+
+def measure_roadmap_before(tree: Path, url: str) -> tuple[float, float, list[float]]:
+    """measure_roadmap_page of another tree's Roadmap page (`--before`'s files), in a child process that
+    imports that tree's dashboard, collector and db first."""
+    code = (
+        "import json, runpy, sys; found = runpy.run_path(sys.argv[1]);"
+        " print(json.dumps(found['measure_roadmap_page'](sys.argv[2])))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tree.resolve())}
+    child = [sys.executable, "-c", code, str(Path(__file__).resolve()), url]
+    done = subprocess.run(child, env=env, cwd=tree, capture_output=True, text=True, check=True)
+    first, cleared, warm = json.loads(done.stdout.splitlines()[-1])
+    return first, cleared, warm
+
+
+def roadmap_figures(url: str, before: str, tree: Path) -> bool:
+    """The Roadmap page of `before` (its files in `tree`), then this tree's, in the same run; whether this
+    tree's warm p95 meets the target."""
+    print_roadmap(before, *measure_roadmap_before(tree, url))
+    first, cleared, warm = measure_roadmap_page(url)
+    print_roadmap("this tree", first, cleared, warm)
+    print(f"roadmap page p95 target {ROADMAP_TARGET * 1000:.0f} ms: ratio {p95(warm) / ROADMAP_TARGET:.2f}")
+    return p95(warm) <= ROADMAP_TARGET
+
+
+def print_roadmap(which: str, first: float, cache_cold: float, warm: Sequence[float]) -> None:
+    median = statistics.median(warm)
+    print(
+        f"roadmap page ({which}): p95 {p95(warm) * 1000:.1f} ms, median {median * 1000:.1f} ms"
+        f" (n={len(warm)}); first run (imports, no cache) {first:.3f} s; caches cleared {cache_cold:.3f} s"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=1_000_000)
@@ -422,7 +479,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--readers", type=int, default=32)
     parser.add_argument("--load-seconds", type=float, default=20.0)
     parser.add_argument("--think", type=float, default=1.0, help="a reader's mean pause between two lists")
-    parser.add_argument("--before", default="main", help="the git ref whose What's new page is timed first")
+    parser.add_argument("--before", default="main", help="the git ref whose pages are timed first (baseline)")
+    parser.add_argument("--roadmap-only", action="store_true", help="time the Roadmap pages only")
     args = parser.parse_args(argv)
     now = datetime.now(UTC)
     sqlite_url = f"sqlite:///{args.path}"
@@ -430,6 +488,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.perf_counter()
         build_sqlite(args.path, args.papers, now)
         print(f"SQLite: built {args.papers:,} papers in {time.perf_counter() - started:.0f} s", flush=True)
+    with tempfile.TemporaryDirectory(prefix="radar-before-") as folder:
+        tree = tree_of(args.before, Path(folder))
+        print(f"Roadmap page runs, {args.before} then this tree (load {load_average()})", flush=True)
+        roadmap_ok = roadmap_figures(sqlite_url, args.before, tree)
+        if args.roadmap_only:
+            return 0 if roadmap_ok else 1
+        print(f"What's new page runs, {args.before} then this tree (load {load_average()})", flush=True)
+        fast_enough = report_whats_new(measure_whats_new(sqlite_url, args.before, tree)) and roadmap_ok
     urls = {"SQLite": sqlite_url}
     if args.database_url:
         if not (args.reuse and reusable(args.database_url, args.papers)):
@@ -445,8 +511,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     for engine in engines.values():
         engine.dispose()
     results = {name: queries[name] | measure(name, url, now, args) for name, url in urls.items()}
-    print(f"What's new page runs on SQLite, {args.before} then this tree (load {load_average()})", flush=True)
-    fast_enough = report_whats_new(measure_whats_new(sqlite_url, args.before))
     print(f"done (load {load_average()})")
     return 0 if report(results, args) and fast_enough else 1
 

@@ -43,15 +43,14 @@ def page_run(root: Path, page: str, params: dict[str, str], errors: list[str]) -
 
 
 CHART_SCRIPT = """
-import altair as alt
 import streamlit as st
 
-st.altair_chart(alt.Chart(alt.Data(values=[{"x": 1}])).mark_bar().encode(x="x:Q"))
+st.vega_lite_chart({"data": {"values": [{"x": 1}]}, "mark": "bar", "encoding": {"x": {"field": "x"}}})
 """
 
 
 def warm_charts() -> None:
-    """The first chart a process draws costs 0.5-0.8 s more than the next (Altair's schema, Streamlit's
+    """The first chart a process draws costs 0.5-0.8 s more than the next (Vega-Lite, Streamlit's
     chart code): a serving process pays that once, whichever page draws it first."""
     from streamlit.testing.v1 import AppTest
 

@@ -225,16 +225,18 @@ def show_status(settings: Settings, limit: int, as_json: bool, check: bool = Fal
         raise ConfigError(f"--limit must be between 0 and {MAX_LIMIT}, not {limit}")
     with opened(settings) as engine, db.session_scope(engine) as session:
         runs = db.last_runs(session, limit=limit)
-        papers = db.paper_count(session)
+        papers, matched = db.paper_count(session), db.matched_paper_count(session)
         topics = len(db.list_topics(session))
         fresh = freshness(session, settings)
     where = db.mask_url(settings.database_url)
     if as_json:
         last = fresh.last_success.isoformat() if fresh.last_success else None
-        found = {"database": where, "papers": papers, "topics": topics, "runs": [run_json(r) for r in runs]}
+        found = {"database": where, "papers": papers, "matched_papers": matched, "topics": topics}
+        found |= {"runs": [run_json(r) for r in runs]}
         print_json(found | {"last_success": last, "freshness": fresh.state})
     else:
-        out.print(Text.assemble("Database ", plain(where, "bold"), f": {papers} papers, {topics} topics"))
+        counted = f": {papers} stored papers ({matched} matched to a topic), {topics} topics"
+        out.print(Text.assemble("Database ", plain(where, "bold"), counted))
         if limit:
             print_runs(runs, "Last runs (newest first)")
     if check or fresh.stale:  # on stderr: stdout stays the JSON document

@@ -17,7 +17,7 @@ left out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -142,13 +142,18 @@ def widened(
 ) -> tuple[Window, T]:
     """What `fetch` finds published since the window's start: the last `days`, then a year, then three,
     until what it finds is `enough`."""
-    steps = [days, *(wider for wider in WIDER_WINDOWS if wider > days)]
+    steps = window_spans(days)
     for step, span in enumerate(steps):
         since = now - timedelta(days=span)
         found = fetch(since)
         if enough(found) or step == len(steps) - 1:
             return Window(since, span, widened=step > 0, asked=days), found
     raise AssertionError("unreachable: the last step returns")
+
+
+def window_spans(days: int) -> list[int]:
+    """The windows a list tries in turn, in days: the one asked, then the wider ones."""
+    return [days, *(wider for wider in WIDER_WINDOWS if wider > days)]
 
 
 def frontier_about(
@@ -162,6 +167,50 @@ def frontier_about(
     )  # fmt: skip
     ranked = rank_about(best_per_paper(found), now, settings.recent_half_life_days)
     return window, balanced(ranked, key=lambda pair: pair[0].topic_id), total
+
+
+def recent_totals(
+    session: Session,
+    topics: Sequence[db.TopicRow],
+    settings: Settings,
+    now: datetime,
+    hidden: Collection[str] = frozenset(),
+) -> dict[str, tuple[int, Window]]:
+    """Every topic's `recent_total` and `window` as its reading list at `now` has them, read at once: the
+    papers about it published in the window (widened as `widened` widens it), less those its list shows
+    elsewhere or not at all (its classics, its trending papers, the `hidden` ones). The roadmap-wide
+    frontier is left out: its New section holds other topics' papers."""
+    candidates = db.trending_candidates(session, now - timedelta(days=settings.trending_days))
+    listed = [t for t in topics if not roadmap_wide(t)]
+    elsewhere = {t.id: shown_elsewhere(t, candidates, settings, now) | set(hidden) for t in listed}
+    found: dict[str, tuple[int, Window]] = {}
+    spans = window_spans(settings.recent_days)
+    for step, span in enumerate(spans):
+        pending = [topic_id for topic_id in elsewhere if topic_id not in found]
+        if not pending:
+            break
+        since = now - timedelta(days=span)
+        for topic_id, total in about_totals(session, since, {t: elsewhere[t] for t in pending}).items():
+            if total >= settings.widen_below or step == len(spans) - 1:
+                found[topic_id] = (total, Window(since, span, widened=step > 0, asked=settings.recent_days))
+    return found
+
+
+def about_totals(session: Session, since: datetime, left_out: Mapping[str, set[str]]) -> dict[str, int]:
+    """Per topic, the papers about it published since `since`, but those in `left_out[topic]`."""
+    about = db.about_counts(session, since, list(left_out))
+    counted = db.about_pairs(session, set().union(*left_out.values()), since)
+    return {t: about.get(t, 0) - sum((a, t) in counted for a in ids) for t, ids in left_out.items()}
+
+
+def shown_elsewhere(
+    topic: db.TopicRow, candidates: Sequence[db.TrendingCandidate], settings: Settings, now: datetime
+) -> set[str]:
+    """The papers of a topic's list that are not in its New section: its classics and trending papers
+    (the roadmap-wide trending candidates, ranked among the topic's own as `trending` ranks them)."""
+    own = [c for c in candidates if topic.id in c.topic_ids]
+    ranked = rank_trending(own, now, settings.trending_half_life_days, settings.trending_limit)
+    return {c.arxiv_id for c in topic.seminal if c.arxiv_id} | {c.paper.arxiv_id for c, _ in ranked}
 
 
 def trending(session: Session, settings: Settings, now: datetime, topic_id: str | None) -> list[ReadingItem]:

@@ -28,6 +28,10 @@ from collector.errors import ConfigError
 
 # How long a stopped child may take to record its runs and release the collection lock.
 STOP_GRACE_SECONDS = 15
+# Readers get no developer toolbar (Deploy, rerun, clear cache): "minimal" shows only the app's own menu
+# items, and it sets none. Given on the command line because .streamlit/config.toml is only read from the
+# directory `radar up` starts in.
+TOOLBAR_MODE = "minimal"
 
 
 def app_path() -> Path:
@@ -50,6 +54,7 @@ def streamlit_command(port: int, address: str) -> list[str]:
         "--server.port", str(port),
         "--server.address", address,
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", TOOLBAR_MODE,
     ]  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from collector.clock import utc_now
 from dashboard import data, i18n, status
 from dashboard.i18n import t
 
+# Streamlit's bundled Material Symbols: emoji render as empty boxes where no emoji font is installed.
 st.set_page_config(page_title="Roadmap Radar", page_icon=":material/radar:", layout="wide")
 i18n.switch()  # first: every text below is in the language it picks
 try:

@@ -22,8 +22,10 @@ from collector import opt_in, reading_lists, subscribing
 from collector.config import Settings, load_settings
 from collector.freshness import NOT_COLLECTIONS, Freshness
 from collector.ranking import ReadingItem
-from collector.reading_lists import ReadingList
+from collector.reading_lists import ReadingList, Window
 from collector.subscribing import SubscriptionRequest
+from dashboard.counts import Counts, tally
+from dashboard.lists import hidden_ids
 from db import (
     LevelRow,
     LockRow,
@@ -80,15 +82,11 @@ def levels(url: str) -> tuple[LevelRow, ...]:
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
-def paper_counts(url: str) -> dict[str, int]:
-    with db.session_scope(engine(url)) as session:
-        return db.topic_paper_counts(session)
-
-
-@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
 def last_collected(url: str) -> dict[str, datetime]:
+    """When each topic's own search last succeeded; key "": the latest run that covered every topic. Loading
+    the demo data, sending digests and the like collect nothing (as the sidebar's freshness says)."""
     with db.session_scope(engine(url)) as session:
-        return db.topic_last_collected(session)
+        return db.topic_last_collected(session, NOT_COLLECTIONS)
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
@@ -131,6 +129,37 @@ def summaries(
 def daily_counts(url: str, topic_ids: tuple[str, ...], since: date) -> tuple[tuple[date, str, int], ...]:
     with db.session_scope(engine(url)) as session:
         return tuple(db.daily_counts(session, topic_ids, start_of(since)))
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def daily_level_counts(
+    url: str, topic_ids: tuple[str, ...], since: date
+) -> tuple[tuple[date, str, int], ...]:
+    """(day, level, papers): each paper once per level, however many of the level's topics it matched."""
+    with db.session_scope(engine(url)) as session:
+        return tuple(db.daily_level_counts(session, topic_ids, start_of(since)))
+
+
+# -- counts: what dashboard.counts defines, read once per page view ----------------------------------------
+def counts(url: str, me: ReaderRow, marks: dict[str, PaperMarks], minute: datetime) -> Counts:
+    """Every figure of the Roadmap page for this reader (the same functions `radar status`, `radar list` and
+    the other pages count with)."""
+    about = recent_totals(url, minute, hidden_ids(marks))
+    since_cutoff = summaries(url, me.new_since, None, ())
+    return tally(paper_total(url), matched_total(url), settings(), about, since_cutoff, marks, me.new_since)
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def matched_total(url: str) -> int:
+    with db.session_scope(engine(url)) as session:
+        return db.matched_paper_count(session)
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def recent_totals(url: str, minute: datetime, hidden: frozenset[str]) -> dict[str, tuple[int, Window]]:
+    """Each topic's New count and window, as its reading list at `minute` has them."""
+    with db.session_scope(engine(url)) as session:
+        return reading_lists.recent_totals(session, topics(url), settings(), minute, hidden)
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)

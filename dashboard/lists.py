@@ -1,13 +1,12 @@
 """What the pages list besides the ranked reading lists, decided without Streamlit or SQL: filtering by a
-reader's marks, counting what is new, pages of a long list, why a paper is listed (in words), weekly counts
-for charts, and export lines (pure)."""
+reader's marks, pages of a long list, why a paper is listed (in words), and export lines (pure; what is
+new: dashboard.counts; charts: dashboard.charts)."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from collector.ranking import ReadingItem
 from collector.reading_lists import ReadingList
@@ -45,21 +44,6 @@ def is_new(summary: MatchSummary, new_since: datetime, marks: Mapping[str, Paper
     """Stored after the reader's cutoff, and neither read nor hidden."""
     mark = marks.get(summary.arxiv_id, NO_MARKS)
     return summary.first_seen > new_since and not (mark.read or mark.hidden)
-
-
-def new_counts(
-    items: Iterable[MatchSummary], new_since: datetime, marks: Mapping[str, PaperMarks]
-) -> Counter[str]:
-    """Per topic: how many of its papers are new for this reader."""
-    return Counter(s.topic_id for s in items if is_new(s, new_since, marks))
-
-
-def weekly(rows: Iterable[tuple[date, str, int]], label: Mapping[str, str]) -> list[dict[str, object]]:
-    """Daily (day, key, count) rows summed into weeks starting on Monday, keys renamed by `label`."""
-    weeks: Counter[tuple[date, str]] = Counter()
-    for day, key, count in rows:
-        weeks[(day - timedelta(days=day.weekday()), label.get(key, key))] += count
-    return [{"week": week, "series": name, "papers": n} for (week, name), n in sorted(weeks.items())]
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

@@ -1,5 +1,5 @@
-"""How the pages draw papers (compact or full cards), marks and their undo, exports and charts; paper text
-goes through st.text or md_escape only."""
+"""How the pages draw papers (compact or full cards), marks and their undo, and exports (charts:
+dashboard.charts); paper text goes through st.text or md_escape only."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 
-import altair as alt
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -214,25 +213,6 @@ def export_buttons(
 
 def exported(build: Callable[[Sequence[ExportItem]], str], get: Callable[[], Sequence[ExportItem]]) -> str:
     return build(get())
-
-
-def weekly_chart(rows: Sequence[Mapping[str, object]], title: str) -> None:
-    """Papers per week, one line per series (a topic or a level)."""
-    if not rows:
-        st.caption("No papers in this period yet.")
-        return
-    chart = (
-        alt.Chart(alt.Data(values=[{**r, "week": str(r["week"])} for r in rows]), title=title)  # type: ignore[no-untyped-call]
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("week:T", title="week"),
-            y=alt.Y("papers:Q", title="papers"),
-            color=alt.Color("series:N", title=None),
-            tooltip=["week:T", "series:N", "papers:Q"],
-        )
-        .properties(height=260)
-    )
-    st.altair_chart(chart, width="stretch")
 
 
 def day_range(since: date | None, until: date | None) -> str:

@@ -11,7 +11,8 @@
     hf_signals.py    Hugging Face's fields on paper rows
     topics.py        levels, topics, their classics and roadmap resources, backfill progress
     resources.py     resources of papers and topics
-    matches.py       matches, reading-list candidates, trending candidates, counts
+    matches.py       matches, reading-list candidates, trending candidates
+    counts.py        every count a surface shows (stored, matched, about a topic, per day), defined once
     runs.py          runs, the scheduler's next runs, named locks
     reader_state.py  reader profiles and marks
     search.py        full text: the search box's syntax (search_syntax.py), SQLite FTS5, PostgreSQL's
@@ -22,6 +23,15 @@
     transfer.py      a whole database copied to another URL, resumably, and verified
 """
 
+from db.counts import (
+    about_counts,
+    about_pairs,
+    daily_counts,
+    daily_level_counts,
+    matched_paper_count,
+    paper_count,
+    topic_paper_counts,
+)
 from db.digests import (
     digest_count,
     ledger,
@@ -51,7 +61,6 @@ from db.hf_signals import (
 from db.matches import (
     about_matches,
     add_matches,
-    daily_counts,
     frontier_matches,
     match_summaries,
     matched_papers,
@@ -60,11 +69,10 @@ from db.matches import (
     topic_candidates,
     topic_latest,
     topic_matches,
-    topic_paper_counts,
     trending_candidates,
     use_matches,
 )
-from db.papers import get_paper, iter_papers, paper_count, papers_by_id, stored_ids, upsert_papers
+from db.papers import get_paper, iter_papers, papers_by_id, stored_ids, upsert_papers
 from db.reader_state import get_reader, list_readers, mark_all_seen, reader_marks, set_marks, visit
 from db.records import (
     FREQUENCIES,
@@ -210,7 +218,10 @@ __all__ = [
     "copied_tables",
     "copy_table",
     "current_revision",
+    "about_counts",
+    "about_pairs",
     "daily_counts",
+    "daily_level_counts",
     "delete_expired_tokens",
     "delete_idle_subscribers",
     "delete_subscriber",
@@ -251,6 +262,7 @@ __all__ = [
     "missing_seminal_ids",
     "new_matches",
     "new_topic_resources",
+    "matched_paper_count",
     "paper_count",
     "paper_resources",
     "papers_by_id",

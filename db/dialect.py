@@ -1,13 +1,14 @@
 """Where SQLite and PostgreSQL differ in our SQL: INSERT … ON CONFLICT, driver-level bulk INSERTs, FLOOR,
-and whole-row bulk writes (COPY on PostgreSQL)."""
+whole-row bulk writes (COPY on PostgreSQL), the UTC day of a moment."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Integer, Table, Text, bindparam, insert
+from sqlalchemy import JSON, Date, Integer, Table, Text, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
@@ -132,3 +133,21 @@ def copy_rows(
                 copy.write_row(row)
     except psycopg.Error as exc:  # as SQLAlchemy raises the driver's errors: IntegrityError and the rest
         raise DBAPIError.instance(statement.as_string(driver), None, exc, psycopg.Error) from exc
+
+
+class utc_date(FunctionElement[date]):  # noqa: N801 - used like a SQL function
+    """The UTC day of a stored moment: SQLite's date() of its UTC text; on PostgreSQL the day at UTC, not in
+    the session's time zone (a timestamptz's date() would follow the server's TimeZone setting)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_date, "sqlite")
+def _utc_date_sqlite(element: utc_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_date, "postgresql")
+def _utc_date_postgresql(element: utc_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"

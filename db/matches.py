@@ -1,5 +1,5 @@
 """Matches of papers to topics (score and reasons): their writes, and the reads reading lists are ranked
-from — a topic's matches, what is new, trending candidates, counts per topic and per day.
+from — a topic's matches, what is new, trending candidates (counts: db.counts).
 
 Lists are read in two steps: light MatchSummary rows (ids, scores, dates) to count, filter and rank,
 then `matched_papers` for the few rows a surface shows, so a topic with 50,000 matches stays fast.
@@ -377,33 +377,3 @@ def trending_candidate(rows: Sequence[Any]) -> TrendingCandidate:
         topic_ids=tuple(row[-2] for row in rows),
         score=float(first[-1]),
     )
-
-
-# -- counts ---------------------------------------------------------------------------------------------
-def topic_paper_counts(session: Session) -> dict[str, int]:
-    """How many stored papers each topic matched (topics without any are absent)."""
-    query = select(MATCHES.c.topic_id, func.count()).group_by(MATCHES.c.topic_id)
-    return {key: value for key, value in session.execute(query)}
-
-
-def daily_counts(
-    session: Session, topic_ids: Collection[str], since: datetime
-) -> list[tuple[date, str, int]]:
-    """(day, topic, papers published that day) for these topics since `since`; days without papers absent."""
-    day = func.date(PAPERS.c.published)
-    query = (
-        select(day, MATCHES.c.topic_id, func.count())
-        .join(PAPERS, PAPERS.c.arxiv_id == MATCHES.c.arxiv_id)
-        .where(
-            MATCHES.c.topic_id.in_(list(topic_ids)),
-            MATCHES.c.arxiv_id >= id_floor(since),
-            PAPERS.c.published >= since,
-        )
-        .group_by(day, MATCHES.c.topic_id)
-    )
-    return [(as_date(d), topic_id, count) for d, topic_id, count in session.execute(query)]
-
-
-def as_date(value: Any) -> date:
-    """SQLite's date() gives text, PostgreSQL's a date."""
-    return value if isinstance(value, date) else date.fromisoformat(value)

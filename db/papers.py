@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.columns import utc_param
@@ -67,10 +67,6 @@ def stored_ids(session: Session, ids: Collection[str]) -> set[str]:
     for chunk in chunks(list(dict.fromkeys(ids))):
         found.update(session.execute(select(PAPERS.c.arxiv_id).where(PAPERS.c.arxiv_id.in_(chunk))).scalars())
     return found
-
-
-def paper_count(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(PAPERS)).scalar_one()
 
 
 # -- writes ---------------------------------------------------------------------------------------------

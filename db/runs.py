@@ -69,14 +69,15 @@ def last_success(session: Session, not_sources: Collection[str] = ()) -> datetim
     return found
 
 
-def topic_last_collected(session: Session) -> dict[str, datetime]:
-    """When each topic last had a successful run; key "" is the latest run that covered every topic.
+def topic_last_collected(session: Session, not_sources: Collection[str] = ()) -> dict[str, datetime]:
+    """When each topic last had a successful run (of a source not in `not_sources`); key "" is the latest
+    run that covered every topic.
 
     Runs without topic ids (the daily listing, the classics) cover the whole roadmap.
     """
     query = (
         select(RUNS.c.topic_ids, RUNS.c.finished_at)
-        .where(RUNS.c.status == "ok")
+        .where(RUNS.c.status == "ok", RUNS.c.source.not_in(list(not_sources)))
         .order_by(RUNS.c.finished_at.desc())
         .limit(RUNS_SCANNED)
     )

@@ -1,6 +1,7 @@
 """Re-takes the README's dashboard screenshots: `radar demo` data, `streamlit run`, Debian's chromium.
 
-PYTHONPATH=. .venv/bin/python docs/screenshot.py   # docs/dashboard-topic.png, docs/dashboard-roadmap.png
+PYTHONPATH=. .venv/bin/python docs/screenshot.py
+    # docs/dashboard-topic.png, docs/dashboard-roadmap.png (1440 x 900), dashboard-roadmap-390.png (a phone)
 """
 
 from __future__ import annotations
@@ -33,11 +34,15 @@ def main() -> int:
         wait_healthy(base, process)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+            for name, size in (("dashboard-roadmap", (1440, 900)), ("dashboard-roadmap-390", (390, 844))):
+                shot = browser.new_page(viewport={"width": size[0], "height": size[1]})
+                shot.goto(f"{base}/?level=L3")  # the level with the most groups
+                expect(shot.get_by_role("heading", name="Roadmap Radar")).to_be_visible(timeout=30_000)
+                expect(shot.get_by_role("link", name=re.compile("LoRA"))).to_be_visible(timeout=30_000)
+                shot.wait_for_timeout(1500)
+                shot.screenshot(path=str(DOCS / f"{name}.png"))
+                shot.close()
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(base)
-            expect(page.get_by_role("heading", name="Roadmap Radar")).to_be_visible(timeout=30_000)
-            page.wait_for_timeout(1500)
-            page.screenshot(path=str(DOCS / "dashboard-roadmap.png"))
             page.goto(f"{base}/topic?topic=diffusion")
             expect(page.get_by_role("tab", name=re.compile(r"^New"))).to_be_visible(timeout=30_000)
             page.get_by_role("tab", name=re.compile(r"^New")).click()

@@ -132,6 +132,10 @@ def test_last_collected_per_topic(engine: Engine) -> None:
             session, replace(run, topic_ids=("vit",), finished_at=LATER + timedelta(hours=1), errors=1)
         )
         assert db.topic_last_collected(session) == {"lora": LATER, "": NOW}
+        # loading the demo data is no collection: the Roadmap's tooltips leave it out, as freshness does
+        db.record_run(session, replace(run, source="demo", topic_ids=(), finished_at=LATER))
+        assert db.topic_last_collected(session)[""] == LATER
+        assert db.topic_last_collected(session, ("demo",)) == {"lora": LATER, "": NOW}
 
 
 def test_trending_reads_the_same_as_the_full_scan(engine: Engine) -> None:

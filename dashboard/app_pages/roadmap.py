@@ -1,54 +1,61 @@
-"""Roadmap: every topic by level with its paper count, what is new for the reader, when it was collected."""
+"""Roadmap: the four levels at a glance (the reader's classics read, what is new since the last visit), then
+one level's topics in the roadmap's groups with what each holds; papers per week by level."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import streamlit as st
 
 from collector.clock import utc_now
-from dashboard import data, render, state
-from dashboard.lists import new_counts, weekly
-from dashboard.text import md_escape
+from dashboard import charts, data, roadmap_view, state
+from dashboard import counts as said
+
+TITLE = "Roadmap Radar"
+EMPTY = "The database has no topics yet: run `radar up` to collect papers, or `radar demo` to load a sample."
+SUMMARY = "**{stored:,}** {stored_label} · **{matched:,}** {matched_label} · **{new:,}** {new_label}"
+LEGEND = (
+    "Under each topic: papers **{about}** from the last {days} days (wider when fewer than {widen} are) · "
+    "**new** since your last visit · {classics}."
+)
+CHART = "Papers per week, by level"  # short: a chart's title is cut off, not wrapped, on a phone
+CHART_NOTE = "The last {weeks} weeks, a bar each (zero when no paper came); a paper counts once per level."
+WEEKS = 26
 
 url = data.database_url()
 me = state.reader()
 now = utc_now()
 topics = data.topics(url)
 
-st.title("Roadmap Radar")
+st.title(TITLE)
 if not topics:
-    st.info(
-        "The database has no topics yet: run `radar up` to collect papers, or `radar demo` to load a sample."
-    )
+    st.info(EMPTY)
     st.stop()
 
-counts = data.paper_counts(url)
-collected = data.last_collected(url)
-fresh = new_counts(data.summaries(url, me.new_since, None, ()), me.new_since, data.marks(url, me.name))
-st.caption(
-    f"{len(topics)} topics · {sum(counts.values())} matched papers · {sum(fresh.values())} new for "
-    f"{md_escape(me.name)} since {me.new_since:%Y-%m-%d %H:%M} UTC"
-)
+marks = data.marks(url, me.name)
+counts = data.counts(url, me, marks, now.replace(second=0, microsecond=0))
+summary = SUMMARY.format(
+    stored=counts.stored, stored_label=said.STORED, matched=counts.matched, matched_label=said.MATCHED,
+    new=counts.new_papers(), new_label=said.NEW,
+)  # fmt: skip
+helps = [said.STORED_HELP, said.MATCHED_HELP, said.NEW_HELP.format(since=f"{me.new_since:%Y-%m-%d %H:%M}")]
+st.caption(summary, help="\n\n".join(helps))
 
 levels = state.levels()
-for column, level_row in zip(st.columns(max(len(levels), 1)), levels, strict=False):
-    level = level_row.id
-    with column:
-        st.subheader(md_escape(f"{level} · {level_row.name_zh}"))
-        st.caption(md_escape(level_row.name_en))
-        for topic in state.topics_at(topics, level):
-            label = md_escape(f"{topic.name_zh} · {topic.name_en}")
-            st.page_link("app_pages/topic.py", label=label, query_params={"topic": topic.id})
-            if topic.query is None and level == "L4":  # the frontier: filled from every topic, not matched
-                st.caption(f"new and trending across the whole roadmap · **{sum(fresh.values())} new**")
-                continue
-            last = max(filter(None, (collected.get(topic.id), collected.get(""))), default=None)
-            new = f" · **{fresh[topic.id]} new**" if fresh[topic.id] else ""
-            papers = counts.get(topic.id, 0)
-            st.caption(f"{papers} paper{'' if papers == 1 else 's'}{new} · collected {render.ago(last, now)}")
+roadmap_view.level_strip(levels, topics, counts)
+definitions = [
+    said.ABOUT_HELP.format(days=counts.days, widen=counts.widen),
+    said.CLASSICS_HELP.format(offline=said.offline_classics(topics)),
+]
+legend = LEGEND.format(about=said.ABOUT, days=counts.days, widen=counts.widen, classics=said.CLASSICS)
+st.caption(legend, help="\n\n".join(definitions))
+tabs = st.tabs([level.id for level in levels], key="level", bind="query-params")
+for tab, level in zip(tabs, levels, strict=True):
+    if tab.open:
+        with tab:
+            mine = [t for t in topics if t.level == level.id]
+            roadmap_view.level_topics(mine, counts, data.last_collected(url), now)
 
-since = (now - timedelta(weeks=26)).date()
-level_of = {t.id: t.level for t in topics}
-rows = data.daily_counts(url, tuple(level_of), since)
-render.weekly_chart(weekly(rows, level_of), "Matched papers per week, by level (last 26 weeks)")
+since = charts.weeks_back(now.date(), WEEKS)
+rows = data.daily_level_counts(url, tuple(t.id for t in topics), since)
+bars = charts.weekly(rows, {level.id: f"{level.id} · {level.name_en}" for level in levels}, since, now.date())
+st.caption(CHART_NOTE.format(weeks=WEEKS))
+charts.draw(bars, CHART)

@@ -4,14 +4,13 @@ papers that only use the topic, collapsed), trending, and the topic's resources;
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import partial
 
 import streamlit as st
 
 from collector.clock import utc_now
-from dashboard import classics, data, feed_link, paging, render, sections, state
-from dashboard.lists import hidden_ids, reading_export, weekly
+from dashboard import charts, classics, data, feed_link, paging, render, sections, state
+from dashboard.lists import hidden_ids, reading_export
 from dashboard.text import md_escape
 
 NO_TOPICS = (
@@ -78,5 +77,8 @@ render.export_buttons(
     count=total,
     file_name=f"{topic.id}-reading-list",
 )
-rows = data.daily_counts(url, (topic.id,), (now - timedelta(weeks=52)).date())
-render.weekly_chart(weekly(rows, {topic.id: topic.name_en}), "Matched papers per week (last 52 weeks)")
+since = charts.weeks_back(now.date(), 52)
+rows = data.daily_counts(url, (topic.id,), since)
+charts.draw(
+    charts.weekly(rows, {topic.id: topic.name_en}, since, now.date()), "Papers per week (last 52 weeks)"
+)

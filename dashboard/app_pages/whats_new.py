@@ -10,8 +10,8 @@ import streamlit as st
 from collector.clock import utc_now
 from collector.ranking import rank_whats_new
 from collector.reading_lists import roadmap_wide
-from dashboard import data, paging, render, sections, state
-from dashboard.lists import hidden_ids, is_new, match_export, paper_export, plural, unhidden, weekly
+from dashboard import charts, data, paging, render, sections, state
+from dashboard.lists import hidden_ids, is_new, match_export, paper_export, plural, unhidden
 from dashboard.render import Card
 from db import MatchSummary
 
@@ -115,7 +115,9 @@ else:  # the frontier topic's own list: trending, or the newest papers most abou
         sections.trending(frontier.trending, marks, me.name, trending_days, names, "frontier")
     else:
         sections.frontier(frontier, marks, me.name, names)
-level_of = {t.id: t.level for t in topics}
-counts = data.daily_counts(url, chosen or tuple(level_of), (now - timedelta(weeks=26)).date())
-series = {t: names[t] for t in chosen} if 0 < len(chosen) <= 8 else level_of
-render.weekly_chart(weekly(counts, series), "Matched papers per week (last 26 weeks)")
+since = charts.weeks_back(now.date(), 26)
+by_topic = 0 < len(chosen) <= 8  # a series per topic, else per level (each paper once per level)
+series = {t: names[t] for t in chosen} if by_topic else {level.id: level.id for level in state.levels()}
+reads = data.daily_counts if by_topic else data.daily_level_counts
+daily = reads(url, chosen or tuple(t.id for t in topics), since)
+charts.draw(charts.weekly(daily, series, since, now.date()), "Papers per week (last 26 weeks)")
