@@ -29,6 +29,7 @@ class Card:
     upvotes: int | None = None
     links: tuple[tuple[str, str], ...] = field(default=())
     topic: str = ""
+    snippet_md: str = ""  # where a search matched, as safe Markdown (dashboard.search_view)
 
 
 def when(moment: datetime | None) -> str:
@@ -59,6 +60,8 @@ def paper_card(card: Card, marks: Mapping[str, PaperMarks], section: str, reader
     with st.container(border=True):
         st.markdown(f"**{md_link(paper.title, arxiv_url(paper.arxiv_id))}**")
         st.caption(meta_line(card))
+        if card.snippet_md:
+            st.markdown(card.snippet_md)
         st.text(one_line(authors_short(paper.authors, most=8), 400))
         if card.why:
             st.caption(md_escape("why: " + card.why))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import streamlit as st
 
@@ -10,6 +11,7 @@ from collector.ranking import ReadingItem
 from collector.reading_lists import ReadingList, window_note
 from dashboard import data, render
 from dashboard.render import Card
+from dashboard.search_view import snippet_markdown
 from dashboard.text import md_escape, md_link
 from db import PaperMarks, SearchHit, TopicMatch, TopicRow
 
@@ -23,7 +25,7 @@ def cards_with_extras(
         extra = found.get(card.paper.arxiv_id, data.Extras())
         upvotes = card.upvotes if card.upvotes is not None else extra.upvotes
         render.paper_card(
-            Card(card.paper, card.why, upvotes, card.links or extra.links, card.topic), marks, section, reader
+            replace(card, upvotes=upvotes, links=card.links or extra.links), marks, section, reader
         )
 
 
@@ -121,5 +123,13 @@ def match_cards(
 def hit_cards(
     hits: Sequence[SearchHit], names: Mapping[str, str], marks: Mapping[str, PaperMarks], reader: str
 ) -> None:
-    cards = [Card(h.paper, topic=", ".join(names.get(t, t) for t in h.topic_ids[:3])) for h in hits]
+    """Search hits: each with the topics it matched and where the words matched (highlighted)."""
+    cards = [
+        Card(
+            h.paper,
+            topic=", ".join(names.get(t, t) for t in h.topic_ids[:3]),
+            snippet_md=snippet_markdown(h.snippet),
+        )
+        for h in hits
+    ]
     cards_with_extras(cards, marks, "hit", reader)
