@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dashboard.text import PUNCTUATION, WHITESPACE
 from db import MARK_END, MARK_START, SearchResults, TopicRow
 
-# Streamlit's highlight directive; its text is escaped, so it holds no markup of the paper's own.
-HIGHLIGHT = ":orange-background[**{}**]"
+# Streamlit's colour directive in bold (a background's padding reads as spaces around the word); its text
+# is escaped, so it holds no markup of the paper's own.
+HIGHLIGHT = ":orange[**{}**]"
 MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.DOTALL)
 MOST_TOPICS = 5  # topics offered for one query
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

@@ -225,9 +225,9 @@ def test_search_pages_are_in_the_url_and_say_the_total(dashboard_db: str) -> Non
 def test_one_result_is_one_result_and_its_snippet_is_escaped(dashboard_db: str) -> None:
     at = open_page("search", q="javascript")
     assert search_summary(at).startswith("1 result, most relevant first · page 1 of 1")
-    snippet = next(m.value for m in at.markdown if "orange-background" in m.value)
+    snippet = next(m.value for m in at.markdown if ":orange[" in m.value)
     assert snippet.startswith(md_escape("<script>alert(1)</script> [click](")), snippet
-    assert ":orange-background[**javascript**]" in snippet and "<script>" not in snippet
+    assert ":orange[**javascript**]" in snippet and "<script>" not in snippet
     assert not [b for b in at.button if b.key == "bottom-next"]
 
 

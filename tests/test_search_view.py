@@ -20,7 +20,7 @@ from dashboard.text import WHITESPACE
 from db import MARK_END, MARK_START, SearchResults
 from tests.factories import topic
 
-WRAPPED = re.compile(r":orange-background\[\*\*(.*?)\*\*\]")
+WRAPPED = re.compile(r":orange\[\*\*(.*?)\*\*\]")
 ESCAPE = re.compile(r"\\(.)")
 HOSTILE = "<script>alert(1)</script> [x](javascript:alert(1)) **b** $x$ :red[r] `c` \\"
 

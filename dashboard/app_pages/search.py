@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import data, render, sections, state
 from dashboard.lists import hit_export
-from dashboard.search_view import named_topics, page_count, page_from, total_words
+from dashboard.search_view import CJK, named_topics, page_count, page_from, total_words
 from dashboard.text import md_escape
 from db import SearchQueryError, SearchResults, plain_query
 
@@ -20,10 +20,11 @@ TEXT = {
     "from": "Published from",
     "to": "Published before",
     "as typed": "Showing results for the words as typed instead.",
-    "topic": "Topic: {name} →",
+    "topic": "**Topic:** {name} →",
     "found": "{total}, most relevant first · page {page} of {pages}",
     "ranked": " · the {ranked:,} newest matches are ranked and paged; add words or filters for older ones",
     "none": "No paper matches {query}.",
+    "english": "The papers are in English: open a topic above, or search in English words.",
     "suggest": "Did you mean: {suggestion}",
     "suggest help": "Search for the corrected words instead",
     "previous": "‹ Previous",
@@ -53,17 +54,14 @@ def results(text: str, page: int) -> SearchResults:
 
 
 def pager(page: int, pages: int, where: str) -> None:
+    """First, Previous, "page / pages", Next in one row (a row at 390 px too)."""
     if pages == 1:
         return
-    first, previous, label, following = st.columns([1, 1, 2, 1])
-    first.button(TEXT["first"], disabled=page == 1, on_click=go_to, args=(1,), key=f"{where}-first")
-    previous.button(
-        TEXT["previous"], disabled=page == 1, on_click=go_to, args=(page - 1,), key=f"{where}-prev"
-    )
-    label.caption(f"{page} / {pages}")
-    following.button(
-        TEXT["next"], disabled=page == pages, on_click=go_to, args=(page + 1,), key=f"{where}-next"
-    )
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.button(TEXT["first"], disabled=page == 1, on_click=go_to, args=(1,), key=f"{where}-first")
+    row.button(TEXT["previous"], disabled=page == 1, on_click=go_to, args=(page - 1,), key=f"{where}-prev")
+    row.caption(f"{page} / {pages}", width="content")
+    row.button(TEXT["next"], disabled=page == pages, on_click=go_to, args=(page + 1,), key=f"{where}-next")
 
 
 url = data.database_url()
@@ -89,7 +87,9 @@ if not query.strip():
 
 for named in named_topics(query, topics):
     label = TEXT["topic"].format(name=f"{named.name_zh} · {named.name_en}")
-    st.page_link("app_pages/topic.py", label=label, query_params={"topic": named.id})
+    st.page_link(
+        "app_pages/topic.py", label=label, query_params={"topic": named.id}, icon=":material/school:"
+    )
 
 searched = query
 wanted = page_from(st.query_params.get(PAGE), 10**6)
@@ -108,6 +108,8 @@ if page != wanted:  # past the last page (the hits changed, or the URL was edite
 
 if not found.total:
     st.info(TEXT["none"].format(query=md_escape(query)))
+    if CJK.search(query):
+        st.caption(TEXT["english"])
     suggestion = data.did_you_mean(url, searched, chosen, since, until)
     if suggestion:
         st.button(
@@ -115,7 +117,7 @@ if not found.total:
             help=TEXT["suggest help"],
             on_click=search_instead,
             args=(suggestion,),
-            type="primary",
+            icon=":material/spellcheck:",
         )
     st.stop()
 
