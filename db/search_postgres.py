@@ -112,12 +112,25 @@ def counted(session: Session, conditions: list[ColumnElement[bool]], cap: int) -
 
 
 def headlines(session: Session, matches: ColumnElement[Any], arxiv_ids: list[str]) -> dict[str, str]:
-    """Each paper's best passages of its abstract, the matched words marked (ts_headline)."""
+    """Each paper's best passages of its abstract, the matched words marked (ts_headline), with "…" where
+    the abstract goes on, as FTS5's snippet() has it."""
     if not arxiv_ids:
         return {}
     headline = func.ts_headline(CONFIG, PAPERS.c.abstract, matches, HEADLINE_OPTIONS)
-    query = select(PAPERS.c.arxiv_id, headline).where(PAPERS.c.arxiv_id.in_(arxiv_ids))
-    return {arxiv_id: text_ for arxiv_id, text_ in session.execute(query).all()}
+    query = select(PAPERS.c.arxiv_id, headline, PAPERS.c.abstract).where(PAPERS.c.arxiv_id.in_(arxiv_ids))
+    return {
+        arxiv_id: ellipsized(text_, abstract) for arxiv_id, text_, abstract in session.execute(query).all()
+    }
+
+
+def ellipsized(passage: str, abstract: str) -> str:
+    """`passage` with "…" before it unless it starts the abstract, and after it unless it ends it."""
+    plain = passage.replace(MARK_START, "").replace(MARK_END, "").strip()
+    if not plain:
+        return passage
+    before = "" if abstract.lstrip().startswith(plain[:40]) else "…"
+    after = "" if abstract.rstrip().endswith(plain[-40:]) else "…"
+    return f"{before}{passage.strip()}{after}"
 
 
 def newest_hits(
