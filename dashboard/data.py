@@ -35,7 +35,7 @@ from db import (
     ReaderRow,
     Resource,
     RunRow,
-    SearchHit,
+    SearchResults,
     SubscriberRow,
     SubscriptionRow,
     TokenRow,
@@ -163,15 +163,32 @@ def recent_totals(url: str, minute: datetime, hidden: frozenset[str]) -> dict[st
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
-def search_papers(
-    url: str, query: str, topic_ids: tuple[str, ...], since: date | None, until: date | None, limit: int
-) -> tuple[SearchHit, ...]:
-    """Raises db.SearchQueryError (not cached) for text FTS5 cannot read."""
+def search_results(
+    url: str,
+    query: str,
+    topic_ids: tuple[str, ...],
+    since: date | None,
+    until: date | None,
+    page: int,
+    per: int,
+) -> SearchResults:
+    """Page `page` (from 1) of the hits, `per` a page, with the total and snippets; raises
+    db.SearchQueryError (not cached) for text FTS5 cannot read."""
     bounds = (start_of(since) if since else None, start_of(until) if until else None)
     with db.session_scope(engine(url)) as session:
         db.sync_search_index(session)
     with db.session_scope(engine(url)) as session:
-        return tuple(db.search_papers(session, query, topic_ids, *bounds, limit=limit))
+        return db.search_results(session, query, topic_ids, *bounds, offset=(page - 1) * per, limit=per)
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)
+def did_you_mean(
+    url: str, query: str, topic_ids: tuple[str, ...], since: date | None, until: date | None
+) -> str | None:
+    """The query with its unknown words corrected, when that finds papers (db.did_you_mean)."""
+    bounds = (start_of(since) if since else None, start_of(until) if until else None)
+    with db.session_scope(engine(url)) as session:
+        return db.did_you_mean(session, query, topic_ids, *bounds)
 
 
 @st.cache_resource(ttl=CACHE_SECONDS, show_spinner=False)

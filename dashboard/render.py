@@ -48,6 +48,7 @@ class Card:
     links: tuple[tuple[str, str], ...] = field(default=())
     topic: str = ""
     summary: str = ""
+    snippet_md: str = ""  # where a search matched, as safe Markdown (dashboard.search_view)
 
 
 def when(moment: datetime | None) -> str:
@@ -100,6 +101,8 @@ def compact_body(card: Card) -> None:
     the whole abstract in place. Two spaces end a line inside the caption."""
     lines = [byline(card, authors=3)] + ([md_escape(card.why.split("; ")[0])] if card.why else [])
     st.caption("  \n".join(lines))
+    if card.snippet_md:
+        st.markdown(card.snippet_md)
     with st.expander(md_escape(summary_line(card)), type="compact"):
         if "; " in card.why:
             st.caption(md_escape(card.why))
@@ -108,6 +111,8 @@ def compact_body(card: Card) -> None:
 
 def full_body(card: Card) -> None:
     st.caption(byline(card, authors=0))
+    if card.snippet_md:
+        st.markdown(card.snippet_md)
     st.text(one_line(authors_short(card.paper.authors, most=8), 400))
     if card.why:
         st.caption(md_escape(card.why))

@@ -4,6 +4,7 @@ frontier, trending papers, resources, lists of matches and search hits; cards wi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import streamlit as st
 
@@ -12,6 +13,7 @@ from collector.reading_lists import ReadingList, window_note
 from dashboard import data, paging, render
 from dashboard.lists import plural, why_line
 from dashboard.render import Card
+from dashboard.search_view import snippet_markdown
 from dashboard.text import md_escape, md_link
 from db import PaperMarks, SearchHit, TopicMatch, TopicRow
 
@@ -31,7 +33,7 @@ def cards_with_extras(
         extra = found.get(card.paper.arxiv_id, data.Extras())
         upvotes = card.upvotes if card.upvotes is not None else extra.upvotes
         summary = card.summary or extra.summary or ""
-        filled = Card(card.paper, card.why, upvotes, card.links or extra.links, card.topic, summary)
+        filled = replace(card, upvotes=upvotes, links=card.links or extra.links, summary=summary)
         render.paper_card(filled, marks, section, reader)
 
 
@@ -132,5 +134,13 @@ def match_cards(
 def hit_cards(
     hits: Sequence[SearchHit], names: Mapping[str, str], marks: Mapping[str, PaperMarks], reader: str
 ) -> None:
-    cards = [Card(h.paper, topic=", ".join(names.get(t, t) for t in h.topic_ids[:3])) for h in hits]
+    """Search hits: each with the topics it matched and where the words matched (highlighted)."""
+    cards = [
+        Card(
+            h.paper,
+            topic=", ".join(names.get(t, t) for t in h.topic_ids[:3]),
+            snippet_md=snippet_markdown(h.snippet),
+        )
+        for h in hits
+    ]
     cards_with_extras(cards, marks, "hit", reader)

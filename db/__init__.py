@@ -16,7 +16,8 @@
     runs.py          runs, the scheduler's next runs, named locks
     reader_state.py  reader profiles and marks
     search.py        full text: the search box's syntax (search_syntax.py), SQLite FTS5, PostgreSQL's
-                     tsvector (search_postgres.py)
+                     tsvector (search_postgres.py), pages, totals, snippets; "did you mean"
+                     (search_suggestions.py)
     ranges.py        index-friendly range conditions
     subscriptions.py subscribers, subscriptions, link tokens (hashed)
     digests.py       new matches (by first recording), the ledger, the exactly-once write of a digest
@@ -77,6 +78,8 @@ from db.reader_state import get_reader, list_readers, mark_all_seen, reader_mark
 from db.records import (
     FREQUENCIES,
     LANGUAGES,
+    MARK_END,
+    MARK_START,
     RESOURCE_KINDS,
     TOKEN_PURPOSES,
     HFPaper,
@@ -96,6 +99,7 @@ from db.records import (
     RunRow,
     ScoredPaper,
     SearchHit,
+    SearchResults,
     SeminalPaper,
     SeminalRow,
     SentDigest,
@@ -124,14 +128,17 @@ from db.runs import (
     update_run,
 )
 from db.search import (
+    COUNT_CAP,
     SEARCH_CAP,
     index_for_search,
     plain_query,
     rebuild_search_index,
     search_papers,
+    search_results,
     sync_search_index,
     unindexed_count,
 )
+from db.search_suggestions import did_you_mean
 from db.search_syntax import SearchQueryError
 from db.subscriptions import (
     add_subscription,
@@ -174,6 +181,7 @@ __all__ = [
     "LANGUAGES",
     "RESOURCE_KINDS",
     "SEARCH_CAP",
+    "COUNT_CAP",
     "TOKEN_PURPOSES",
     "Digest",
     "HFPaper",
@@ -194,6 +202,9 @@ __all__ = [
     "SchemaOutOfDate",
     "ScoredPaper",
     "SearchHit",
+    "SearchResults",
+    "MARK_START",
+    "MARK_END",
     "SearchQueryError",
     "SeminalPaper",
     "SeminalRow",
@@ -283,6 +294,8 @@ __all__ = [
     "save_subscriber",
     "scheduled_jobs",
     "search_papers",
+    "search_results",
+    "did_you_mean",
     "sent_ids",
     "session_scope",
     "set_marks",

@@ -6,8 +6,10 @@ All datetimes are timezone-aware UTC.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +283,11 @@ class TopicMatch:
     kind: str = ""
 
 
+# What marks a matched word in a search snippet: private-use characters, which carry no markup anywhere, so
+# the page escapes the text first and turns only these into highlighting.
+MARK_START, MARK_END = "\ue000", "\ue001"
+
+
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     """A full-text search result: the paper, its relevance (higher is better) and the topics it matched."""
@@ -288,6 +295,37 @@ class SearchHit:
     paper: PaperRecord
     relevance: float
     topic_ids: tuple[str, ...] = ()
+    # Where the words matched in the abstract, each match between MARK_START and MARK_END (db.search);
+    # upstream text, so escaped before it is shown.
+    snippet: str = ""
+
+
+class SearchFilters(NamedTuple):
+    """What a search keeps: papers matched to one of `topic_ids` (none: any), published in [since, until)."""
+
+    topic_ids: Collection[str]
+    since: datetime | None
+    until: datetime | None
+
+
+class SearchPage(NamedTuple):
+    """Which hits a search returns (`offset`, `limit`), whether it counts them all and reads snippets."""
+
+    offset: int
+    limit: int
+    counted: bool
+    snippets: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """One page of a search: its hits, how many papers match (`exact` False: at least `total`), and how
+    many of them are ranked and can be paged through (`ranked`, at most SEARCH_CAP or FILTERED_CAP)."""
+
+    hits: tuple[SearchHit, ...]
+    total: int
+    exact: bool
+    ranked: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,17 +9,20 @@ turns any text into a query of quoted words that always parses. SQLite gets the 
 
 Relevance (bm25 or ts_rank, title hits weigh 3x) is ranked among the SEARCH_CAP most recently stored
 (SQLite) or published (PostgreSQL) hits (with filters, the FILTERED_CAP newest), so a query matching half
-the database stays fast.
+the database stays fast. `search_results` pages through those ranked hits, counts every hit up to COUNT_CAP
+(the page says "10,000+" past it), and reads each page's snippets (FTS5's snippet(), ts_headline) with the
+matched words between db.records' MARK_START and MARK_END; db.search_suggestions says "did you mean".
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -29,12 +32,18 @@ from db.convert import chunks
 from db.engine import session_scope
 from db.papers import PAPER_COLUMNS, paper_record
 from db.ranges import after, id_floor, published_between
-from db.records import SearchHit
+from db.records import MARK_END, MARK_START, SearchFilters, SearchHit, SearchPage, SearchResults
 from db.schema import MATCHES, PAPERS
 from db.search_syntax import HELP, Node, SearchQueryError, fts5, parse, quoted
 
 SEARCH_TABLE = "papers_fts"
 SEARCH_CAP = 2000
+# Hits counted for a total: past it the page says "10,000+" (counting every hit of a word in most papers
+# costs a read of its whole index entry); with filters, how many hits are checked against them.
+COUNT_CAP, COUNT_SCAN = 10_000, 20_000
+# The snippet's length in tokens (FTS5's limit is 64); ts_headline is given the same in words.
+SNIPPET_TOKENS = 32
+NOTHING = SearchResults((), 0, True, 0)
 # With filters, most hits fail them (on SQLite: the allowed rowid range holds other papers): look further.
 FILTERED_CAP = 5000
 TITLE_WEIGHT, ABSTRACT_WEIGHT = 3.0, 1.0
@@ -84,16 +93,37 @@ def search_papers(
 
     `topic_ids` keeps papers matched to any of them; `since`/`until` bound the publication date.
     """
+    found = search_results(
+        session, query, topic_ids, since, until, limit=limit, counted=False, snippets=False
+    )
+    return list(found.hits)
+
+
+def search_results(
+    session: Session,
+    query: str,
+    topic_ids: Collection[str] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+    offset: int = 0,
+    limit: int = 25,
+    counted: bool = True,
+    snippets: bool = True,
+) -> SearchResults:
+    """One page (`offset`, `limit`) of the ranked hits, with how many papers match (counted up to COUNT_CAP;
+    `counted` False: the ranked ones only) and each hit's snippet (`snippets`), filtered as search_papers."""
     node = parse(query)
     if node is None:
-        return []
+        return NOTHING
+    filters, page = SearchFilters(topic_ids, since, until), SearchPage(offset, limit, counted, snippets)
     if session.get_bind().dialect.name == "sqlite":
-        ranked = sqlite_ranked(session, node, topic_ids, since, until, limit)
+        found = sqlite_search(session, node, filters, page)
     else:
         cap = FILTERED_CAP if topic_ids or since or until else SEARCH_CAP
-        ranked = search_postgres.ranked(session, node, topic_ids, since, until, limit, cap)
-    topics = topics_of(session, [paper.arxiv_id for paper, _ in ranked])
-    return [SearchHit(paper, relevance, tuple(topics.get(paper.arxiv_id, ()))) for paper, relevance in ranked]
+        found = search_postgres.search(session, node, filters, page, cap, COUNT_CAP)
+    topics = topics_of(session, [hit.paper.arxiv_id for hit in found.hits])
+    hits = tuple(replace(hit, topic_ids=tuple(topics.get(hit.paper.arxiv_id, ()))) for hit in found.hits)
+    return replace(found, hits=hits)
 
 
 def candidate_rowids(
@@ -116,38 +146,72 @@ def candidate_rowids(
     return set(session.execute(query).scalars())
 
 
-def sqlite_ranked(
-    session: Session,
-    query: Node,
-    topic_ids: Collection[str],
-    since: datetime | None,
-    until: datetime | None,
-    limit: int,
-) -> list[tuple[Any, float]]:
-    """The newest hits (SEARCH_CAP, FILTERED_CAP with filters) that the filters allow, best bm25 first.
+def sqlite_search(session: Session, query: Node, filters: SearchFilters, page: SearchPage) -> SearchResults:
+    """The newest hits (SEARCH_CAP, FILTERED_CAP with filters) that the filters allow, best bm25 first;
+    the page's papers and snippets read for those rowids alone.
 
     Filters become a set of rowids first (indexes only), so the full-text scan never reads paper rows.
     """
-    allowed = candidate_rowids(session, topic_ids, since, until)
+    allowed = candidate_rowids(session, *filters)
     if allowed is not None and not allowed:
-        return []
-    rank = func.bm25(literal_column(SEARCH_TABLE), TITLE_WEIGHT, ABSTRACT_WEIGHT)
-    scan = (
-        select(FTS.c.rowid, rank)
-        .where(FTS.c[SEARCH_TABLE].op("MATCH")(fts5(query)))
-        .order_by(FTS.c.rowid.desc())
-        .limit(SEARCH_CAP if allowed is None else FILTERED_CAP)
-    )
-    if allowed:
-        scan = scan.where(FTS.c.rowid >= min(allowed), FTS.c.rowid <= max(allowed))
-    try:
-        hits = session.execute(scan).all()
-    except OperationalError as exc:
-        raise SearchQueryError(friendly(fts5(query), exc)) from exc
-    kept = sorted((r, rowid) for rowid, r in hits if allowed is None or rowid in allowed)[:limit]
-    papers = papers_by_rowid(session, [rowid for _, rowid in kept])
+        return NOTHING
+    match = fts5(query)
+    pool = sqlite_pool(session, match, allowed)
+    total, exact = sqlite_count(session, match, allowed) if page.counted else (len(pool), True)
+    chosen = pool[page.offset : page.offset + page.limit]
+    papers = papers_by_rowid(session, [rowid for _, rowid in chosen])
+    marked = sqlite_snippets(session, match, [rowid for _, rowid in chosen]) if page.snippets else {}
     # bm25 is lower-is-better and negative; flip it so that higher means more relevant.
-    return [(papers[rowid], -float(r)) for r, rowid in kept if rowid in papers]
+    hits = tuple(
+        SearchHit(papers[rowid], -float(r), snippet=marked.get(rowid, ""))
+        for r, rowid in chosen
+        if rowid in papers
+    )
+    return SearchResults(hits, max(total, len(pool)), exact, len(pool))
+
+
+def matching(match: str) -> ColumnElement[bool]:
+    return FTS.c[SEARCH_TABLE].op("MATCH")(match)
+
+
+def within(scan: Select[Any], allowed: set[int] | None) -> Select[Any]:
+    """The scan bounded to the rowids between the least and the greatest allowed."""
+    if not allowed:
+        return scan
+    return scan.where(FTS.c.rowid >= min(allowed), FTS.c.rowid <= max(allowed))
+
+
+def sqlite_pool(session: Session, match: str, allowed: set[int] | None) -> list[tuple[float, int]]:
+    """(bm25, rowid) of the newest hits the filters allow, best first."""
+    rank = func.bm25(literal_column(SEARCH_TABLE), TITLE_WEIGHT, ABSTRACT_WEIGHT)
+    scan = select(FTS.c.rowid, rank).where(matching(match)).order_by(FTS.c.rowid.desc())
+    scan = within(scan, allowed).limit(SEARCH_CAP if allowed is None else FILTERED_CAP)
+    try:
+        hits: Sequence[Any] = session.execute(scan).all()
+    except OperationalError as exc:
+        raise SearchQueryError(friendly(match, exc)) from exc
+    return sorted((float(r), int(rowid)) for rowid, r in hits if allowed is None or rowid in allowed)
+
+
+def sqlite_count(session: Session, match: str, allowed: set[int] | None) -> tuple[int, bool]:
+    """How many papers match (at most COUNT_CAP), and whether that is all of them. With filters, the first
+    COUNT_SCAN hits in the allowed rowids' range are checked: a lower bound when there are more."""
+    scan = select(FTS.c.rowid).where(matching(match))
+    if allowed is None:
+        counted = select(func.count()).select_from(scan.limit(COUNT_CAP + 1).subquery())
+        found = int(session.execute(counted).scalar_one())
+        return min(found, COUNT_CAP), found <= COUNT_CAP
+    rowids = session.execute(within(scan, allowed).limit(COUNT_SCAN)).scalars().all()
+    return sum(1 for rowid in rowids if rowid in allowed), len(rowids) < COUNT_SCAN
+
+
+def sqlite_snippets(session: Session, match: str, rowids: Sequence[int]) -> dict[int, str]:
+    """Each paper's best passage of its abstract, the matched words marked (FTS5's snippet())."""
+    if not rowids:
+        return {}
+    snippet = func.snippet(literal_column(SEARCH_TABLE), 1, MARK_START, MARK_END, "…", SNIPPET_TOKENS)
+    query = select(FTS.c.rowid, snippet).where(matching(match), FTS.c.rowid.in_(list(rowids)))
+    return {rowid: text_ for rowid, text_ in session.execute(query).all()}
 
 
 def papers_by_rowid(session: Session, rowids: Sequence[int]) -> dict[int, Any]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from db.papers import papers_by_id
 from db.ranges import id_floor, published_between
+from db.records import MARK_END, MARK_START, SearchFilters, SearchHit, SearchPage, SearchResults
 from db.schema import MATCHES, PAPERS
 from db.search_syntax import All, Any_, Node, Not, Term
 
@@ -45,6 +46,11 @@ WEIGHTS: ColumnElement[Any] = literal_column("'{0.1, 0.2, 0.333, 1.0}'::float4[]
 LABELS = {None: "", "title": "A", "abstract": "B"}
 # How far back from the newest paper hits are looked for first (None: everywhere): see newest_hits.
 WINDOWS = (timedelta(days=30), timedelta(days=180), timedelta(days=730), None)
+# Two passages of about 32 words, as FTS5's snippet() gives one of 32 tokens; the marks are db.records'.
+HEADLINE_OPTIONS = (
+    f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=20, MinWords=10, MaxFragments=2,"
+    ' FragmentDelimiter=" … "'
+)
 
 
 def tsquery(node: Node) -> ColumnElement[Any]:
@@ -67,29 +73,64 @@ def term_query(term: Term) -> ColumnElement[Any]:
     return func.to_tsquery(CONFIG, func.concat("'", words, "'" + suffix))
 
 
-def ranked(
-    session: Session,
-    query: Node,
-    topic_ids: Collection[str],
-    since: datetime | None,
-    until: datetime | None,
-    limit: int,
-    cap: int,
-) -> list[tuple[Any, float]]:
-    """The `cap` most recently published hits that the filters allow, best ts_rank first."""
+def search(
+    session: Session, query: Node, filters: SearchFilters, page: SearchPage, cap: int, count_cap: int
+) -> SearchResults:
+    """The `cap` most recently published hits that the filters allow, best ts_rank first: the page's share
+    of them with their headlines, how many papers match (up to `count_cap`) and how many were ranked."""
     matches = tsquery(query)
-    conditions = [VECTOR.op("@@")(matches), *filters(topic_ids, since), *published_between(since, until)]
+    topic_ids, since, until = filters
+    conditions = [VECTOR.op("@@")(matches), *topic_filter(topic_ids, since), *published_between(since, until)]
     # A topic filter bounds the papers to check (its matches, read from an index): no window needed.
     ids = newest_hits(session, conditions, cap, (None,) if topic_ids else WINDOWS)
     if not ids:
-        return []
+        return SearchResults((), 0, True, 0)
+    best = ranked(session, matches, ids, page.offset, page.limit)
+    papers = papers_by_id(session, [arxiv_id for arxiv_id, _ in best])
+    marked = headlines(session, matches, list(papers)) if page.snippets else {}
+    total, exact = counted(session, conditions, count_cap) if page.counted else (len(ids), True)
+    hits = tuple(SearchHit(papers[i], r, snippet=marked.get(i, "")) for i, r in best if i in papers)
+    return SearchResults(hits, max(total, len(ids)), exact, len(ids))
+
+
+def ranked(
+    session: Session, matches: ColumnElement[Any], ids: list[str], offset: int, limit: int
+) -> list[Any]:
+    """(arxiv id, ts_rank) of the page's share of `ids`, best first (ties by id, so pages never overlap)."""
     rank = func.ts_rank(WEIGHTS, VECTOR, matches)
     # One array parameter, not thousands of IN parameters to bind and plan (half the time for 4,000 hits).
     chosen = PAPERS.c.arxiv_id == func.any(bindparam("ids", ids, type_=ARRAY(String)))
-    top = select(PAPERS.c.arxiv_id, rank).where(chosen)
-    best = session.execute(top.order_by(rank.desc(), PAPERS.c.arxiv_id).limit(limit)).all()
-    papers = papers_by_id(session, [arxiv_id for arxiv_id, _ in best])
-    return [(papers[arxiv_id], float(r)) for arxiv_id, r in best if arxiv_id in papers]
+    top = select(PAPERS.c.arxiv_id, rank).where(chosen).order_by(rank.desc(), PAPERS.c.arxiv_id)
+    return [(arxiv_id, float(r)) for arxiv_id, r in session.execute(top.offset(offset).limit(limit))]
+
+
+def counted(session: Session, conditions: list[ColumnElement[bool]], cap: int) -> tuple[int, bool]:
+    """How many papers meet `conditions` (at most `cap`), and whether that is all of them."""
+    hits = select(PAPERS.c.arxiv_id).where(*conditions).limit(cap + 1).subquery()
+    found = int(session.execute(select(func.count()).select_from(hits)).scalar_one())
+    return min(found, cap), found <= cap
+
+
+def headlines(session: Session, matches: ColumnElement[Any], arxiv_ids: list[str]) -> dict[str, str]:
+    """Each paper's best passages of its abstract, the matched words marked (ts_headline), with "…" where
+    the abstract goes on, as FTS5's snippet() has it."""
+    if not arxiv_ids:
+        return {}
+    headline = func.ts_headline(CONFIG, PAPERS.c.abstract, matches, HEADLINE_OPTIONS)
+    query = select(PAPERS.c.arxiv_id, headline, PAPERS.c.abstract).where(PAPERS.c.arxiv_id.in_(arxiv_ids))
+    return {
+        arxiv_id: ellipsized(text_, abstract) for arxiv_id, text_, abstract in session.execute(query).all()
+    }
+
+
+def ellipsized(passage: str, abstract: str) -> str:
+    """`passage` with "…" before it unless it starts the abstract, and after it unless it ends it."""
+    plain = passage.replace(MARK_START, "").replace(MARK_END, "").strip()
+    if not plain:
+        return passage
+    before = "" if abstract.lstrip().startswith(plain[:40]) else "…"
+    after = "" if abstract.rstrip().endswith(plain[-40:]) else "…"
+    return f"{before}{passage.strip()}{after}"
 
 
 def newest_hits(
@@ -115,7 +156,7 @@ def newest_hits(
     return []
 
 
-def filters(topic_ids: Collection[str], since: datetime | None) -> list[ColumnElement[bool]]:
+def topic_filter(topic_ids: Collection[str], since: datetime | None) -> list[ColumnElement[bool]]:
     """Papers matched to one of `topic_ids`, as a set of ids read from the matches' index (bounded to the
     months `since` allows), so that the planner starts from them rather than from every hit of a word."""
     if not topic_ids:

@@ -161,7 +161,71 @@ def test_search_finds_titles_and_filters_by_topic(dashboard_db: str) -> None:
 def test_search_syntax_errors_are_explained_and_the_words_searched(dashboard_db: str) -> None:
     at = open_page("search", q="diffusion AND")
     assert "Could not read" in at.warning[0].value
-    assert int(captions(at)[1].split()[0]) > 0
+    assert int(captions(at)[1].split()[0].replace(",", "")) > 0
+
+
+def search_page(query: str, page: str) -> AppTest:
+    """The Search page at `?q=query&page=page` (open_page takes `page` for the page script)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update({"q": query, "page": page})
+    at.switch_page("app_pages/search.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def search_summary(at: AppTest) -> str:
+    return next(c for c in captions(at) if "most relevant first" in c)
+
+
+def test_search_pages_are_in_the_url_and_say_the_total(dashboard_db: str) -> None:
+    at = open_page("search", q="model")
+    total = int(search_summary(at).split()[0].replace(",", ""))
+    pages = -(-min(total, db.SEARCH_CAP) // 25)
+    assert search_summary(at).startswith(f"{total:,} results, most relevant first · page 1 of {pages}")
+    first = markdown(at)
+    at.button(key="bottom-next").click().run()
+    assert at.query_params["page"] == "2" and "page 2 of" in search_summary(at)
+    second = markdown(at)
+    assert second != first
+    shared = search_page("model", "2")  # a shared link opens on the same page
+    assert markdown(shared) == second
+    shared.button(key="top-first").click().run()
+    assert "page" not in shared.query_params and markdown(shared) == first
+    shared.text_input(key="q").set_value("network").run()  # a new search starts on its first page
+    assert "page 1 of" in search_summary(shared)
+    assert f"page {pages} of {pages}" in search_summary(search_page("model", "999"))
+
+
+def test_one_result_is_one_result_and_its_snippet_is_escaped(dashboard_db: str) -> None:
+    at = open_page("search", q="javascript")
+    assert search_summary(at).startswith("1 result, most relevant first · page 1 of 1")
+    snippet = next(m.value for m in at.markdown if ":orange[" in m.value)
+    assert snippet.startswith(md_escape("<script>alert(1)</script> [click](")), snippet
+    assert ":orange[**javascript**]" in snippet and "<script>" not in snippet
+    assert not [b for b in at.button if b.key == "bottom-next"]
+
+
+def test_a_typo_gets_a_suggestion_that_searches_the_corrected_words(dashboard_db: str) -> None:
+    at = open_page("search", q="trasnformer")
+    assert at.info[0].value == "No paper matches trasnformer."
+    at.button[0].click().run()
+    assert at.text_input(key="q").value == "transformer" and at.query_params["q"] == "transformer"
+    assert not at.info and "most relevant first" in search_summary(at)
+
+
+@pytest.mark.parametrize(
+    ("query", "topics"),
+    [
+        ("注意力", ["attention", "self-attention"]),
+        ("扩散模型", ["diffusion"]),
+        ("low-rank adaptation", ["lora"]),
+    ],
+)
+def test_a_query_naming_a_topic_links_to_its_page(dashboard_db: str, query: str, topics: list[str]) -> None:
+    at = open_page("search", q=query)
+    links = [e.proto for e in at.get("page_link")]
+    assert [link.page for link in links] == ["topic"] * len(topics)
+    assert [link.query_string for link in links] == [f"topic={topic}" for topic in topics]
 
 
 # -- Collector --------------------------------------------------------------------------------------------
