@@ -252,12 +252,16 @@ def overdue_jobs(settings: Settings, now: datetime) -> list[tuple[str, datetime 
 FIRST_FILL = ("daily", "backfill")
 
 
-def run_now_when_empty(scheduler: BackgroundScheduler, engine: Engine, now: datetime) -> list[str]:
+def fresh_deployment(engine: Engine) -> bool:
+    """No paper stored and no job ever scheduled on this database: the first start of a new deployment
+    (asked before the scheduler stores its jobs; a restart, or jobs stored by another process, is not)."""
+    with db.session_scope(engine) as session:
+        return db.paper_count(session) == 0 and not db.scheduled_jobs(session)
+
+
+def run_now(scheduler: BackgroundScheduler, now: datetime) -> list[str]:
     """A fresh deployment fills at once instead of at the jobs' first scheduled time, which may be a day
     away; the jobs run one after the other (one executor thread) and keep their triggers afterwards."""
-    with db.session_scope(engine) as session:
-        if db.paper_count(session):
-            return []
     for job_id in FIRST_FILL:
         scheduler.modify_job(job_id, next_run_time=now)
     return list(FIRST_FILL)
@@ -268,14 +272,16 @@ def serve(settings: Settings, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
     engine = db.make_engine(settings.database_url)
     try:
+        db.ensure_schema(engine)
+        fill = fresh_deployment(engine)
         scheduler = start_scheduler(settings, engine)
     except BaseException:
         engine.dispose()
         raise
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        for job_id in run_now_when_empty(scheduler, engine, utc_now()):
-            logger.info("the database holds no paper: %s runs now", job_id)
+        for job_id in run_now(scheduler, utc_now()) if fill else []:
+            logger.info("a new deployment with no paper: %s runs now", job_id)
         for job in scheduler.get_jobs():
             logger.info("scheduled %s (%s): next run %s", job.id, job.trigger, job.next_run_time)
         logger.info("scheduler started")

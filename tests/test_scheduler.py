@@ -105,22 +105,23 @@ def test_a_restart_keeps_the_stored_jobs_and_a_changed_trigger_reschedules(engin
     assert changed["daily"].next_run_time == before["daily"]
 
 
-def test_an_empty_database_is_filled_at_once_and_a_filled_one_waits(engine: Engine) -> None:
+def test_a_new_deployment_is_filled_at_once_and_a_restart_waits(engine: Engine) -> None:
+    assert scheduler.fresh_deployment(engine)  # no paper, no job stored yet
     started = scheduler.start_scheduler(settings(), engine, paused=True)
     now = datetime.now(UTC).replace(microsecond=0)
     try:
+        assert not scheduler.fresh_deployment(engine)  # its jobs are stored now: a restart would wait
         planned = {job.id: job.next_run_time for job in started.get_jobs()}
-        assert scheduler.run_now_when_empty(started, engine, now) == ["daily", "backfill"]
+        assert scheduler.run_now(started, now) == ["daily", "backfill"]
         moved = {job.id: job.next_run_time for job in started.get_jobs()}
         assert moved["daily"] == moved["backfill"] == now and moved["hf"] == planned["hf"]
         assert planned["daily"] > now  # the cron's own time is later: the fill did not wait for it
-        with db.session_scope(engine) as session:
-            db.upsert_papers(session, papers(1), now)
-        assert scheduler.run_now_when_empty(started, engine, now + timedelta(hours=1)) == []
-        assert started.get_job("daily").next_run_time == now
     finally:
         started.remove_all_jobs()  # due jobs would be submitted by a paused scheduler's shutdown
         started.shutdown(wait=False)
+    with db.session_scope(engine) as session:
+        db.upsert_papers(session, papers(1), now)
+    assert not scheduler.fresh_deployment(engine)  # papers stored (and no job): not empty either
 
 
 def test_a_bad_crontab_is_a_configuration_error(
