@@ -67,7 +67,11 @@ def dashboard_url(dashboard_db: str, tmp_path: Path) -> Iterator[str]:
 
 
 def shoot(page: Page, folder: Path, name: str) -> None:
-    """A screenshot of the viewport into `folder` and, when RADAR_SHOTS_DIR is set, into that folder too."""
+    """A screenshot of the viewport into `folder` and, when RADAR_SHOTS_DIR is set, into that folder too, once
+    no widget is still drawn as a grey skeleton (its code loading)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-testid^='stSkeleton']")).to_have_count(0, timeout=30_000)
     page.screenshot(path=str(folder / f"{name}.png"))
     if os.environ.get("RADAR_SHOTS_DIR"):
         extra = Path(os.environ["RADAR_SHOTS_DIR"])
