@@ -208,7 +208,7 @@ def test_two_dashboards_on_one_database_serve_the_same_pages_and_marks(two_dashb
 
         page.goto(f"{second}/whats_new?{reader}")
         page.get_by_text("My bookmarks").click()
-        expect(page.get_by_text("1 bookmarked papers for replicas.")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("1 paper bookmarked by replicas.")).to_be_visible(timeout=30_000)
         marked = page.locator("[data-testid=stMain] a[href^='https://arxiv.org/abs/']").first
         assert marked.get_attribute("href") in links
         browser.close()
