@@ -1,7 +1,9 @@
 """Re-takes the README's dashboard screenshots: `radar demo` data, `streamlit run`, Debian's chromium.
 
 PYTHONPATH=. .venv/bin/python docs/screenshot.py
-    # docs/dashboard-topic.png, docs/dashboard-roadmap.png (1440 x 900), dashboard-roadmap-390.png (a phone)
+    # docs/dashboard-*.png: Roadmap, Topic (New), What's new, Search, Collector at 1440 x 900, the Topic page
+    # on a phone (390 x 844) and the Roadmap in Chinese (?lang=zh). The e2e walk's own screenshots (on the
+    # test seed) go to RADAR_SHOTS_DIR when set: tests/test_dashboard_e2e.py.
 """
 
 from __future__ import annotations
@@ -13,13 +15,40 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from collector import cli
 from collector.serve import streamlit_command
 from tests.test_dashboard_e2e import CHROMIUM, FLAGS, free_port, wait_healthy
 
 DOCS = Path(__file__).resolve().parent
+WIDE = (1440, 900)
+PHONE = (390, 844)
+DIFFUSION = "扩散模型 Diffusion"  # the Topic page's heading
+# name, size, path, a heading the page shows, a text that shows once its content is drawn
+SHOTS: list[tuple[str, tuple[int, int], str, str, re.Pattern[str]]] = [
+    ("dashboard-roadmap", WIDE, "/?level=L3", "Roadmap Radar", re.compile("LoRA")),
+    ("dashboard-topic", WIDE, "/topic?topic=diffusion&tab=new", DIFFUSION, re.compile(r"^New \(")),
+    ("dashboard-whats-new", WIDE, "/whats_new", "What's new", re.compile("Read")),
+    ("dashboard-search", WIDE, "/search?q=diffusion", "Search", re.compile("most relevant first")),
+    ("dashboard-collector", WIDE, "/collector", "Collector", re.compile("Collect now")),
+    ("dashboard-topic-390", PHONE, "/topic?topic=diffusion&tab=new", DIFFUSION, re.compile("Hide")),
+    ("dashboard-zh", WIDE, "/?level=L2&lang=zh", "Roadmap Radar", re.compile("L2")),
+]
+
+
+def shoot(browser: Browser, base: str, shot: tuple[str, tuple[int, int], str, str, re.Pattern[str]]) -> None:
+    """One page loaded, drawn to the end (no script running, no widget still loading), then photographed."""
+    name, size, path, heading, content = shot
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.goto(base + path)
+    expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stMain").get_by_text(content).first).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)  # the script has finished
+    # widgets whose code is still loading are drawn as grey skeletons: wait for them all
+    expect(page.locator("[data-testid^='stSkeleton']")).to_have_count(0, timeout=60_000)
+    page.screenshot(path=str(DOCS / f"{name}.png"))
+    page.close()
 
 
 def main() -> int:
@@ -34,20 +63,8 @@ def main() -> int:
         wait_healthy(base, process)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-            for name, size in (("dashboard-roadmap", (1440, 900)), ("dashboard-roadmap-390", (390, 844))):
-                shot = browser.new_page(viewport={"width": size[0], "height": size[1]})
-                shot.goto(f"{base}/?level=L3")  # the level with the most groups
-                expect(shot.get_by_role("heading", name="Roadmap Radar")).to_be_visible(timeout=30_000)
-                expect(shot.get_by_role("link", name=re.compile("LoRA"))).to_be_visible(timeout=30_000)
-                shot.wait_for_timeout(1500)
-                shot.screenshot(path=str(DOCS / f"{name}.png"))
-                shot.close()
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(f"{base}/topic?topic=diffusion")
-            expect(page.get_by_role("tab", name=re.compile(r"^New"))).to_be_visible(timeout=30_000)
-            page.get_by_role("tab", name=re.compile(r"^New")).click()
-            page.wait_for_timeout(1500)
-            page.screenshot(path=str(DOCS / "dashboard-topic.png"))
+            for shot in SHOTS:
+                shoot(browser, base, shot)
             browser.close()
     finally:
         process.terminate()
