@@ -22,13 +22,12 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 import db
-from collector import aboutness
 from collector.config import PROJECT_ROOT
 from collector.roadmap import load_roadmap
 from collector.store import Store
 from db import PaperRecord
 from tests.factories import papers
-from tests.seed import collection_run, hf_signals, hostile_paper, shifted
+from tests.seed import fill, shifted
 
 EDGES = (1, 3, 7, 14, 30, 90, 180, 365)  # days: What's new, Topic and trending windows
 QUIET = timedelta(minutes=15)
@@ -58,17 +57,4 @@ def seed_dated(path: Path, count: int = 3000, now: datetime | None = None) -> En
     db.migrate(engine)
     roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
     store = Store(engine, roadmap, now)
-    records = renumbered(off_the_edges(shifted(papers(count), now), now))
-    half = len(records) // 2
-    batches = [(records[:half], now - timedelta(days=30)), (records[half:], now - timedelta(hours=1))]
-    batches[1][0].append(hostile_paper(now))
-    with db.session_scope(engine) as session:
-        db.sync_levels(session, roadmap.level_rows())
-        db.sync_topics(session, roadmap.rows(), now, version=aboutness.VERSION)
-        for batch, stored_at in batches:
-            db.upsert_papers(session, batch, stored_at)
-            matches = [m for paper in batch for m in store.match(paper)]
-            db.replace_matches(session, [p.arxiv_id for p in batch], matches, stored_at)
-        db.upsert_hf_papers(session, hf_signals(records, now), now)
-        db.record_run(session, collection_run(now, len(records)))
-    return engine
+    return fill(engine, roadmap, store, renumbered(off_the_edges(shifted(papers(count), now), now)), now)

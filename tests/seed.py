@@ -17,6 +17,7 @@ import db
 from collector import aboutness
 from collector.config import PROJECT_ROOT
 from collector.roadmap import load_roadmap
+from collector.roadmap_model import Roadmap
 from collector.store import Store
 from db import PaperRecord, RunRow
 from tests.factories import papers
@@ -57,11 +58,14 @@ def seed_engine(engine: Engine, count: int = 3000, now: datetime | None = None) 
     db.migrate(engine)
     roadmap = load_roadmap(PROJECT_ROOT / "roadmap.yaml")
     store = Store(engine, roadmap, now)
-    records = shifted(papers(count), now)
-    batches = [
-        (records[: count // 2], now - timedelta(days=30)),
-        (records[count // 2 :], now - timedelta(hours=1)),
-    ]
+    return fill(engine, roadmap, store, shifted(papers(count), now), now)
+
+
+def fill(engine: Engine, roadmap: Roadmap, store: Store, records: list[PaperRecord], now: datetime) -> Engine:
+    """The roadmap, then `records` in two batches (half stored 30 days ago, half an hour ago with the
+    hostile paper), their matches, HF signals on a tenth of them and a collection run."""
+    half = len(records) // 2
+    batches = [(records[:half], now - timedelta(days=30)), (records[half:], now - timedelta(hours=1))]
     batches[1][0].append(hostile_paper(now))
     with db.session_scope(engine) as session:
         db.sync_levels(session, roadmap.level_rows())

@@ -8,15 +8,13 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pybtex.database import parse_string
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 import db
 from collector import aboutness
@@ -30,6 +28,7 @@ from tests.dated_seed import seed_dated
 from tests.factories import corpus
 from tests.replay import ReplayServer
 from tests.seed import HOSTILE_ID, HOSTILE_TITLE
+from tests.test_dashboard import capture_downloads
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 ABS = re.compile(r"\(https://arxiv\.org/abs/([^)]+)\)")
@@ -275,27 +274,12 @@ def db_runs(url: str) -> list[db.RunRow]:
 
 
 # -- exports ----------------------------------------------------------------------------------------------
-def capture_exports(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
-    """The functions behind every deferred st.download_button of the next AppTest runs, by file name (a
-    browser calls them when the button is pressed)."""
-    found: dict[str, Callable[[], Any]] = {}
-
-    class Recording(MediaFileManager):
-        def add_deferred(
-            self, data_callable: Any, mimetype: str | None, coordinates: str, file_name: str | None = None,
-            **kwargs: Any,
-        ) -> str:  # fmt: skip
-            found[file_name or coordinates] = data_callable
-            return super().add_deferred(data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
-    return found
 
 
 def test_topic_exports_hold_the_whole_list_as_a_readable_reading_list(
     lists_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    exports = capture_exports(monkeypatch)
+    exports = capture_downloads(monkeypatch)
     whole = the_list(lists_db, "multimodal")
     at = open_page("topic", topic="multimodal", tab="new")
     count = len(whole.classics) + whole.recent_total + len(whole.trending) + whole.applications_total
@@ -319,7 +303,7 @@ def test_topic_exports_hold_the_whole_list_as_a_readable_reading_list(
 
 
 def test_whats_new_exports_every_paper_it_counts(lists_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    exports = capture_exports(monkeypatch)
+    exports = capture_downloads(monkeypatch)
     at = open_page("whats_new")
     total = int(captions(at)[0].split()[0])
     assert total > 20 and len(listed(at, "new")) == 20
