@@ -1,0 +1,82 @@
+"""The pages in Chinese: opened with `?lang=zh`, a page shows its labels, help texts, empty states and
+messages from the Chinese catalogue, and none of the English catalogue's fixed labels (roadmap names and
+paper text stay as they are) — AppTest on the seeded database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from streamlit.testing.v1 import AppTest
+
+from collector.config import PROJECT_ROOT
+from dashboard import i18n
+
+APP = str(PROJECT_ROOT / "dashboard" / "app.py")
+# English values that are also names or words a Chinese page keeps (the product's name aside, which is
+# translated): file formats and the language's own name.
+KEPT = {"BibTeX", "Markdown", "CSV", "English"}
+
+
+def open_page(page: str, lang: str = "zh", **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(lang=lang, **params)
+    at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def ui_texts(at: AppTest) -> list[str]:
+    """Every text the page shows: element values, labels, help texts, options."""
+    found: list[str] = []
+    for element in walk(at._tree):
+        for attr in ("value", "label", "help", "body", "placeholder"):
+            value = getattr(element, attr, None)
+            if isinstance(value, str):
+                found.append(value)
+        options = getattr(element, "options", None)
+        if isinstance(options, list):
+            found += [o for o in options if isinstance(o, str)]
+    return found
+
+
+def walk(node: object) -> Iterator[object]:
+    yield node
+    children = getattr(node, "children", None)
+    for child in children.values() if isinstance(children, dict) else children or ():
+        yield from walk(child)
+
+
+def fixed_english() -> set[str]:
+    """The English catalogue's values without placeholders that the Chinese one words differently."""
+    english, chinese = i18n.catalogue("en"), i18n.catalogue("zh")
+    return {
+        value
+        for key, value in english.items()
+        if isinstance(value, str) and "{" not in value and value != chinese[key] and value not in KEPT
+    }
+
+
+def english_left(at: AppTest) -> list[str]:
+    """Fixed English labels shown as a whole text, or inside one (only those of a few words and more)."""
+    texts = ui_texts(at)
+    return sorted(
+        e for e in fixed_english() for text in texts if text == e or (len(e) > 12 and " " in e and e in text)
+    )
+
+
+def test_roadmap_in_chinese(dashboard_db: str) -> None:
+    at = open_page("roadmap")
+    texts = ui_texts(at)
+    assert at.title[0].value == "路线图雷达"
+    assert any("篇已存论文" in text and "篇匹配到主题" in text for text in at.caption.values)
+    assert any("核心主题" in text for text in at.markdown.values)
+    assert any("篇专门研究" in text for text in at.caption.values)  # under each topic
+    assert not any("stored papers" in text or " about it" in text for text in texts)
+    assert english_left(at) == []
+
+
+def test_the_check_finds_english_labels_on_an_english_page(dashboard_db: str) -> None:
+    """Without it, a check that sees nothing would pass every Chinese page."""
+    left = english_left(open_page("roadmap", lang="en"))
+    assert "Roadmap Radar" in left and "stored papers" in " ".join(left)
