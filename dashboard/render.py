@@ -15,22 +15,13 @@ from collector import freshness
 from collector.clock import utc_now
 from dashboard import data
 from dashboard.export import ExportItem, authors_short, to_bibtex, to_csv, to_markdown
+from dashboard.i18n import t
 from dashboard.latex import latex_to_text
-from dashboard.lists import NO_MARKS, plural
+from dashboard.lists import NO_MARKS
 from dashboard.text import arxiv_url, first_sentence, md_escape, md_link, one_line
 from db import PaperMarks, PaperRecord, RunRow
 
-MARK_LABELS = {"read": "Read", "bookmarked": "Bookmark", "hidden": "Hide"}
-ABSTRACT = "Abstract"
-NO_ABSTRACT = "(no abstract stored)"
-HIDDEN_NOTE = "Hidden “{title}”: it is left out of your lists."
-UNDO = "Undo"
-COMPACT = "Compact cards"
-COMPACT_HELP = (
-    "On: each paper in a few lines (title, authors, date, why, one line of summary that opens the "
-    "abstract in place). Off: every author, the categories and the abstract in a box of its own."
-)
-EXPORT_NOTE = "Download the whole list ({count}), not only this page:"
+MARKS = ("read", "bookmarked", "hidden")
 EXPORT_LABELS = ("BibTeX", "Markdown", "CSV")
 SUMMARY_LENGTH = 140  # about one line at 1440 px
 CARDS_PARAM = "cards"  # ?cards=full turns compact cards off
@@ -52,15 +43,19 @@ class Card:
 
 
 def when(moment: datetime | None) -> str:
-    return moment.date().isoformat() if moment else "never"
+    return moment.date().isoformat() if moment else t("time.never")
 
 
 def ago(moment: datetime | None, now: datetime) -> str:
     """ "3 h ago", "2 d ago", or "never"."""
     if moment is None:
-        return "never"
+        return t("time.never")
     hours = (now - moment).total_seconds() / 3600
-    return f"{max(int(hours), 0)} h ago" if hours < 48 else f"{int(hours // 24)} d ago"
+    return (
+        t("time.short_h", count=max(int(hours), 0))
+        if hours < 48
+        else t("time.short_d", count=int(hours // 24))
+    )
 
 
 # -- paper cards -------------------------------------------------------------------------------------------
@@ -71,7 +66,7 @@ def compact() -> bool:
 
 def card_mode(where: DeltaGenerator) -> None:
     """The compact-cards switch, kept in the URL so a shared link shows the same cards."""
-    on = where.toggle(COMPACT, value=compact(), key="url:cards", help=COMPACT_HELP)
+    on = where.toggle(t("cards.compact"), value=compact(), key="url:cards", help=t("cards.compact_help"))
     if on:
         st.query_params.pop(CARDS_PARAM, None)
     else:
@@ -116,7 +111,7 @@ def full_body(card: Card) -> None:
     st.text(one_line(authors_short(card.paper.authors, most=8), 400))
     if card.why:
         st.caption(md_escape(card.why))
-    with st.expander(ABSTRACT):
+    with st.expander(t("cards.abstract")):
         st.text(abstract_text(card.paper))
 
 
@@ -138,7 +133,7 @@ def summary_line(card: Card) -> str:
     """Hugging Face's one-line summary when it has one, else the abstract's first sentence."""
     if card.summary:
         return one_line(card.summary, SUMMARY_LENGTH)
-    return first_sentence(abstract_text(card.paper), SUMMARY_LENGTH) or NO_ABSTRACT
+    return first_sentence(abstract_text(card.paper), SUMMARY_LENGTH) or t("cards.no_abstract")
 
 
 def abstract_text(paper: PaperRecord) -> str:
@@ -147,10 +142,10 @@ def abstract_text(paper: PaperRecord) -> str:
 
 def mark_controls(paper: PaperRecord, current: PaperMarks, section: str, reader: str) -> None:
     with st.container(horizontal=True, gap="small", width="content"):
-        for mark, label in MARK_LABELS.items():
+        for mark in MARKS:
             key = f"{section}:{mark}:{paper.arxiv_id}"
             st.checkbox(
-                label,
+                t(f"cards.{mark}"),
                 value=getattr(current, mark),
                 key=key,
                 on_change=save_mark,
@@ -176,8 +171,8 @@ def undo_hidden(reader: str) -> None:
         return
     arxiv_id, title = pending
     with st.container(border=True, horizontal=True, vertical_alignment="center"):
-        st.caption(md_escape(HIDDEN_NOTE.format(title=one_line(title, 90))))
-        st.button(UNDO, key="undo-hide", on_click=unhide, args=(arxiv_id, reader))
+        st.caption(md_escape(t("cards.hidden_note", title=one_line(title, 90))))
+        st.button(t("cards.undo"), key="undo-hide", on_click=unhide, args=(arxiv_id, reader))
 
 
 def unhide(arxiv_id: str, reader: str) -> None:
@@ -204,7 +199,7 @@ def export_buttons(
         "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in (file_name or name).lower()) or "papers"
     )
     if count:
-        st.caption(EXPORT_NOTE.format(count=plural(count, "paper")))
+        st.caption(t("cards.export_note", count=t("common.papers", count=count)))
     files: tuple[tuple[Callable[[Sequence[ExportItem]], str], str, str, str], ...] = (
         (to_bibtex, f"{stem}.bib", "application/x-bibtex", "bib"),
         (partial(to_markdown, heading=name), f"{stem}.md", "text/markdown", "md"),

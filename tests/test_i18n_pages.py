@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from collector.config import PROJECT_ROOT
@@ -80,3 +81,18 @@ def test_the_check_finds_english_labels_on_an_english_page(dashboard_db: str) ->
     """Without it, a check that sees nothing would pass every Chinese page."""
     left = english_left(open_page("roadmap", lang="en"))
     assert "Roadmap Radar" in left and "stored papers" in " ".join(left)
+
+
+@pytest.mark.parametrize("tab", ["classics", "new", "trending", "resources"])
+def test_topic_in_chinese(dashboard_db: str, tab: str) -> None:
+    at = open_page("topic", topic="lora", tab=tab)
+    sections = at.segmented_control(key="url:tab@zh")
+    assert sections.options[1].startswith("最新（") and sections.options[3].startswith("资源（")
+    assert at.sidebar.toggle(key="url:cards").label == "紧凑卡片"
+    assert [b.label for b in at.get("download_button")] == ["BibTeX", "Markdown", "CSV"]
+    if tab == "classics":
+        assert any("阅读顺序第 1 篇经典论文" in c for c in at.caption.values)
+    if tab == "new":
+        assert {c.label for c in at.checkbox} == {"已读", "收藏", "隐藏"}
+        assert any("专门研究该主题的论文" in c for c in at.caption.values)
+    assert english_left(at) == []
