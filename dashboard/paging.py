@@ -46,14 +46,23 @@ def pick_section(sections: Mapping[str, str], param: str = "tab") -> str:
     return choice
 
 
-def url_radio(where: DeltaGenerator, label: str, options: Mapping[str, str], param: str) -> str:
+def url_radio(
+    where: DeltaGenerator,
+    label: str,
+    options: Mapping[str, str],
+    param: str,
+    key: str = "",
+    horizontal: bool = False,
+    help: str | None = None,  # noqa: A002  # Streamlit's name
+) -> str:
     """A radio over `options` (id → label), its choice kept in `?param=` by id; the first is the default.
-    (`bind="query-params"` would put the label in the URL.)"""
+    (`bind="query-params"` would put the label in the URL, or lose the choice when a language switch
+    changes the labels.) `key` names the widget (default `url:<param>`), per language."""
     ids = list(options)
     wanted = st.query_params.get(param)
     chosen = where.radio(
         label, ids, index=ids.index(wanted) if wanted in ids else 0, format_func=options.__getitem__,
-        key=i18n.key(f"url:{param}"),
+        key=i18n.key(key or f"url:{param}"), horizontal=horizontal, help=help,
     )  # fmt: skip
     choice = str(chosen) if chosen in ids else ids[0]
     set_param(param, choice, ids[0])

@@ -96,3 +96,25 @@ def test_topic_in_chinese(dashboard_db: str, tab: str) -> None:
         assert {c.label for c in at.checkbox} == {"已读", "收藏", "隐藏"}
         assert any("专门研究该主题的论文" in c for c in at.caption.values)
     assert english_left(at) == []
+
+
+@pytest.mark.parametrize("mode", ["visit", "days", "bookmarked"])
+def test_whats_new_in_chinese(dashboard_db: str, mode: str) -> None:
+    at = open_page("whats_new", mode=mode)
+    assert at.title[0].value == "最新论文"
+    assert at.sidebar.radio(key="url:mode@zh").options == [
+        "上次访问以来的新论文",
+        "最近多少天内发表",
+        "我的收藏",
+    ]
+    if mode != "bookmarked":
+        assert at.sidebar.radio(key="sort@zh").options == ["相关度优先", "最新优先"]
+        assert at.subheader[0].value == "L4 前沿——整个路线图的热门论文"
+    assert english_left(at) == []
+
+
+def test_whats_new_keeps_its_order_across_a_switch(dashboard_db: str) -> None:
+    at = open_page("whats_new", lang="en", sort="date")
+    at.sidebar.radio(key="url:lang").set_value("zh").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.radio(key="sort@zh").value == "date" and at.query_params["sort"] == "date"
