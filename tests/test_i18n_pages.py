@@ -118,3 +118,17 @@ def test_whats_new_keeps_its_order_across_a_switch(dashboard_db: str) -> None:
     at.sidebar.radio(key="url:lang").set_value("zh").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.sidebar.radio(key="sort@zh").value == "date" and at.query_params["sort"] == "date"
+
+
+def test_search_in_chinese(dashboard_db: str) -> None:
+    empty = open_page("search")
+    assert empty.title[0].value == "搜索" and empty.text_input(key="q").label == "标题和摘要"
+    assert empty.caption[0].value.startswith("多个词之间是“且”的关系")
+    assert english_left(empty) == []
+    hits = open_page("search", q="lora")
+    assert "条结果，按相关度排序" in hits.caption[0].value
+    assert english_left(hits) == []
+    typo = open_page("search", q="trasnformer")
+    assert typo.info[0].value.startswith("没有论文匹配")
+    assert [b.label for b in typo.button] == ["你是不是要找：transformer"]
+    assert english_left(typo) == []
