@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from collector import freshness
 from collector.clock import utc_now
 from dashboard import data
 from dashboard.export import ExportItem, authors_short, to_bibtex, to_csv, to_markdown
@@ -19,7 +18,7 @@ from dashboard.i18n import t
 from dashboard.latex import latex_to_text
 from dashboard.lists import NO_MARKS
 from dashboard.text import arxiv_url, first_sentence, md_escape, md_link, one_line
-from db import PaperMarks, PaperRecord, RunRow
+from db import PaperMarks, PaperRecord
 
 MARKS = ("read", "bookmarked", "hidden")
 EXPORT_LABELS = ("BibTeX", "Markdown", "CSV")
@@ -213,38 +212,3 @@ def export_buttons(
 
 def exported(build: Callable[[Sequence[ExportItem]], str], get: Callable[[], Sequence[ExportItem]]) -> str:
     return build(get())
-
-
-def day_range(since: date | None, until: date | None) -> str:
-    return f"{since or '…'} – {until or '…'}"
-
-
-def run_dict(run: RunRow) -> dict[str, object]:
-    """A run as a table row (st.dataframe shows cells as text)."""
-    return {
-        "started (UTC)": run.started_at.replace(microsecond=0, tzinfo=None),
-        "source": run.source,
-        "query": run.query,
-        "status": run.status,
-        "fetched": run.fetched,
-        "new": run.new,
-        "updated": run.updated,
-        "errors": run.errors,
-        "requests": run.requests,
-        "note": run.error or "",
-    }
-
-
-def live_dict(run: RunRow, now: datetime) -> dict[str, object]:
-    """A source/query running now as a table row: its progress so far."""
-    return {
-        "source": run.source,
-        "query": run.query,
-        "pages": run.pages,
-        "papers": run.fetched,
-        "new": run.new,
-        "updated": run.updated,
-        "requests": run.requests,
-        "running for": f"{max((now - run.started_at).total_seconds(), 0):.0f} s",
-        "last progress": freshness.ago(run.finished_at, now),
-    }

@@ -132,3 +132,13 @@ def test_search_in_chinese(dashboard_db: str) -> None:
     assert typo.info[0].value.startswith("没有论文匹配")
     assert [b.label for b in typo.button] == ["你是不是要找：transformer"]
     assert english_left(typo) == []
+
+
+def test_collector_in_chinese(dashboard_db: str) -> None:
+    at = open_page("collector")
+    assert at.title[0].value == "采集器"
+    assert at.button(key="collect").label == "立即采集"
+    assert [s.value for s in at.subheader][:2] == ["采集", "各数据源的最近一次运行"]
+    assert english_left(at) == []
+    sidebar = " ".join(at.sidebar.caption.values + [w.value for w in at.sidebar.warning])
+    assert "成功采集" in sidebar and "collection" not in sidebar
