@@ -11,6 +11,7 @@ import pytest
 from babel import Locale
 from streamlit.testing.v1 import AppTest
 
+from collector.aboutness import PHRASES
 from collector.config import PROJECT_ROOT
 from dashboard import i18n
 from db import FREQUENCIES
@@ -171,3 +172,13 @@ def test_every_collector_word_the_dashboard_uses_exists() -> None:
         tables
         and sorted(n for n in tables if not any(k.startswith(f"collector.{n}.") for k in english)) == []
     )
+
+
+def test_the_reason_phrases_in_english_are_the_collectors() -> None:
+    """A card's reasons are stored in the collector's English and translated by matching them against the
+    catalogue's why.* phrases: the English ones must be those phrases exactly."""
+    english = i18n.catalogue("en")
+    for name, (about, uses) in PHRASES.items():
+        for side, phrase in (("about", about), ("uses", uses)):
+            assert english.get(f"why.{name}_{side}", "") == phrase, (name, side)
+    assert i18n.text("zh", "why.title_head_about", t="LoRA") == "标题研究的就是 LoRA"

@@ -31,7 +31,8 @@ def ui_texts(at: AppTest) -> list[str]:
     """Every text the page shows: element values, labels, help texts, options."""
     found: list[str] = []
     for element in walk(at._tree):
-        for attr in ("value", "label", "help", "body", "placeholder"):
+        widget = isinstance(getattr(element, "label", None), str)  # its value is data (an id), not a text
+        for attr in ("label", "help", "body", "placeholder") if widget else ("value", "body"):
             value = getattr(element, attr, None)
             if isinstance(value, str):
                 found.append(value)
@@ -95,6 +96,7 @@ def test_topic_in_chinese(dashboard_db: str, tab: str) -> None:
     if tab == "new":
         assert {c.label for c in at.checkbox} == {"已读", "收藏", "隐藏"}
         assert any("专门研究该主题的论文" in c for c in at.caption.values)
+        assert any(c.startswith("专门研究该主题——标题") for c in " \n".join(at.caption.values).split("\n"))
     assert english_left(at) == []
 
 
