@@ -66,7 +66,7 @@ def why_line(reasons: Sequence[str], terms: bool = False) -> str:
     said = judged + other
     if matched and (terms or not judged):
         said.append(t("why.matched", terms=t("why.term_sep").join(matched)))
-    line = "; ".join(said)
+    line = t("why.sep").join(said)
     return line[:1].upper() + line[1:]
 
 

@@ -93,12 +93,13 @@ def paper_card(card: Card, marks: Mapping[str, PaperMarks], section: str, reader
 def compact_body(card: Card) -> None:
     """Authors, date and links; why (its first reason); and one line of summary that opens every reason and
     the whole abstract in place. Two spaces end a line inside the caption."""
-    lines = [byline(card, authors=3)] + ([md_escape(card.why.split("; ")[0])] if card.why else [])
+    sep = t("why.sep")  # between reasons: the first is shown, all of them when opened
+    lines = [byline(card, authors=3)] + ([md_escape(card.why.split(sep)[0])] if card.why else [])
     st.caption("  \n".join(lines))
     if card.snippet_md:
         st.markdown(card.snippet_md)
     with st.expander(md_escape(summary_line(card)), type="compact"):
-        if "; " in card.why:
+        if sep in card.why:
             st.caption(md_escape(card.why))
         st.text(abstract_text(card.paper))
 

@@ -72,6 +72,7 @@ def test_roadmap_in_chinese(dashboard_db: str) -> None:
     texts = ui_texts(at)
     assert at.title[0].value == "路线图雷达"
     assert any("篇已存论文" in text and "篇匹配到主题" in text for text in at.caption.values)
+    assert any("内**专门研究**该主题的论文数" in text for text in at.caption.values)  # the legend
     assert any("核心主题" in text for text in at.markdown.values)
     assert any("篇专门研究" in text for text in at.caption.values)  # under each topic
     assert not any("stored papers" in text or " about it" in text for text in texts)
