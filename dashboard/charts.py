@@ -12,9 +12,8 @@ from typing import Any
 
 import streamlit as st
 
-EMPTY = "No papers in this period yet."
-WEEK = "week of"
-PAPERS = "papers"
+from dashboard.i18n import t
+
 HEIGHT = 400  # the whole chart: title, legend and axes take about 190 px of it
 # Axis labels "May 04" from the ISO day (UTC, so no browser's time zone moves it to the day before).
 SHORT_DATE = "utcFormat(toDate(datum.value), '%b %d')"
@@ -68,7 +67,8 @@ def bar_spec(bars: Sequence[WeekBar], title: str) -> dict[str, Any]:
     color: dict[str, Any] = {"field": "series", "type": "nominal", "title": None, "scale": {"domain": order}}
     # Two to a row: a legend does not wrap, and four in one row are cut off on a phone.
     color["legend"] = {"orient": "top", "columns": 2} if len(order) > 1 else None
-    week = {"field": "week", "type": "ordinal", "title": WEEK}
+    week = {"field": "week", "type": "ordinal", "title": t("charts.week")}
+    papers = {"field": "papers", "type": "quantitative", "title": t("charts.papers")}
     return {
         "title": title,
         "data": {
@@ -77,12 +77,12 @@ def bar_spec(bars: Sequence[WeekBar], title: str) -> dict[str, Any]:
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "x": week | {"axis": {"labelExpr": SHORT_DATE, "labelAngle": 0, "labelOverlap": True}},
-            "y": {"field": "papers", "type": "quantitative", "title": PAPERS, "stack": "zero"},
+            "y": papers | {"stack": "zero"},
             "color": color,
             "tooltip": [
                 week,
-                {"field": "series", "type": "nominal"},
-                {"field": "papers", "type": "quantitative"},
+                {"field": "series", "type": "nominal", "title": t("charts.series")},
+                papers,
             ],
         },
     }
@@ -91,7 +91,7 @@ def bar_spec(bars: Sequence[WeekBar], title: str) -> dict[str, Any]:
 def draw(bars: Sequence[WeekBar], title: str) -> None:
     """The bars, or a caption when the period holds no paper."""
     if not any(bar.papers for bar in bars):
-        st.caption(EMPTY)
+        st.caption(t("charts.empty"))
         return
     # The height goes to Streamlit: in the spec, Streamlit fits title, legend and axes into it and the bars
     # are left a sliver.

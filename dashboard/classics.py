@@ -11,33 +11,16 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from collector.clock import utc_now
-from collector.freshness import ago
 from collector.ranking import ReadingItem
 from dashboard import collect_job, data, sections
 from dashboard.collect_job import Job
-from dashboard.lists import plural
+from dashboard.i18n import t
 from dashboard.render import Card
 from dashboard.text import md_escape, md_link
+from dashboard.time_words import ago
 from db import PaperMarks
 
-NONE = "The roadmap names no classics for this topic."
-CLASSIC_WHY = "Classic #{position} in reading order"
-NOT_ON_ARXIV = "Not on arXiv, so there are no authors or abstract to show here: the link opens it at {host}."
-NOT_FETCHED = "Not fetched yet: its authors and abstract come from arXiv once the collector stores them."
-NOT_RETURNED = "arXiv returned nothing for {arxiv_id} when it was just asked."
-MISSING = (
-    "{count} not stored yet: authors, abstract, read/bookmark marks and a complete BibTeX entry come once "
-    "arXiv's metadata is fetched."
-)
-FETCH = "Fetch missing classics"
-FETCH_HELP = "Runs `radar collect --source seminal --topic {topic}` in the background; it takes seconds."
-FETCHING = "Fetching the missing classics from arXiv… (started {ago})"
-FETCHED = "Fetched: the classics arXiv returned are shown below."
-FAILED = "The classics could not be fetched: {why}. They stay as they were; try again later."
-FAILED_WHY = "the fetch ended with exit code {code}"
-DETAILS = "What the fetch printed"
-UNREACHABLE = re.compile(r"\b(?:arXiv|Hugging Face) cannot be reached from this machine")
-BUSY = "A collection started from this dashboard is running: fetch the classics once it has finished."
+UNREACHABLE = re.compile(r"\b(arXiv|Hugging Face) cannot be reached from this machine")
 
 
 def classics(
@@ -45,13 +28,13 @@ def classics(
 ) -> None:
     """Every classic in reading order, as a card when stored, else with why it is empty."""
     if not items:
-        st.caption(NONE)
+        st.caption(t("classics.none"))
         return
     job = our_job(topic_id)
     asked = job is not None and not job.running and job.exit_code == 0
     fetch_offer([c for c in items if c.paper is None and c.arxiv_id], topic_id, job)
     for position, classic in enumerate(items, 1):
-        why = CLASSIC_WHY.format(position=position)
+        why = t("classics.why", position=position)
         if classic.paper is None:
             unfetched(classic, why, asked)
         else:
@@ -67,8 +50,8 @@ def unfetched(classic: ReadingItem, why: str, asked: bool) -> None:
 
 def empty_because(classic: ReadingItem, asked: bool) -> str:
     if not classic.arxiv_id:
-        return NOT_ON_ARXIV.format(host=urlsplit(classic.url or "").netloc or "its publisher")
-    return NOT_RETURNED.format(arxiv_id=classic.arxiv_id) if asked else NOT_FETCHED
+        return t("classics.not_on_arxiv", host=urlsplit(classic.url or "").netloc or t("classics.publisher"))
+    return t("classics.not_returned", arxiv_id=classic.arxiv_id) if asked else t("classics.not_fetched")
 
 
 def our_job(topic_id: str) -> Job | None:
@@ -87,10 +70,10 @@ def fetch_offer(missing: Sequence[ReadingItem], topic_id: str, job: Job | None) 
         fetch_result(job)
     if not missing:
         return
-    st.info(MISSING.format(count=plural(len(missing), "classic")))
-    if st.button(FETCH, key="fetch-classics", help=FETCH_HELP.format(topic=topic_id)):
+    st.info(t("classics.missing", count=t("classics.count", count=len(missing))))
+    if st.button(t("classics.fetch"), key="fetch-classics", help=t("classics.fetch_help", topic=topic_id)):
         if collect_job.start(data.database_url(), command=collect_job.classics_of(topic_id)) is None:
-            st.warning(BUSY)
+            st.warning(t("classics.busy"))
         else:
             st.rerun()
 
@@ -100,7 +83,7 @@ def fetch_progress(topic_id: str) -> None:
     """The running fetch, redrawn every second; when it is over, the whole page is drawn again."""
     job = our_job(topic_id)
     if job is not None and job.running:
-        st.caption(FETCHING.format(ago=ago(job.started, utc_now())))
+        st.caption(t("classics.fetching", ago=ago(job.started, utc_now())))
     else:
         st.rerun(scope="app")
 
@@ -113,11 +96,11 @@ def fetch_result(job: Job) -> None:
         data.clear_caches()
         st.rerun()
     if job.exit_code == 0:
-        st.success(FETCHED)
+        st.success(t("classics.fetched"))
     else:
-        st.warning(md_escape(FAILED.format(why=failure(job.tail(6), job.exit_code))))
-        with st.expander(DETAILS):
-            st.code(job.tail(6) or "(no output)", language=None)
+        st.warning(md_escape(t("classics.failed", why=failure(job.tail(6), job.exit_code))))
+        with st.expander(t("classics.details")):
+            st.code(job.tail(6) or t("demo.no_output"), language=None)
 
 
 def failure(output: str, code: int | None) -> str:
@@ -125,4 +108,4 @@ def failure(output: str, code: int | None) -> str:
     cannot be reached from this machine"), else the exit code. The collector's lines are wrapped to the
     terminal's width, so they are read as one text."""
     found = UNREACHABLE.findall(" ".join(output.split()))
-    return found[-1] if found else FAILED_WHY.format(code=code)
+    return t("classics.unreachable", source=found[-1]) if found else t("classics.failed_why", code=code)

@@ -181,10 +181,11 @@ def outcome(shown: Shown) -> str:
 
 
 def statuses(rows: Sequence[RunRow]) -> str:
-    """ "3 ok, 1 failed, 11 skipped" (in the order of W.STATUS_COUNT)."""
+    """ "3 ok, 1 failed, 11 skipped" (in the order of the catalogue's status_count)."""
     counts = Counter(r.status for r in rows)
-    said = [W.STATUS_COUNT[s].format(count=counts[s]) for s in W.STATUS_COUNT if counts[s]]
-    return ", ".join(said) or W.STATUS_COUNT["ok"].format(count=0)
+    words = W.table("status_count")
+    said = [words[s].format(count=counts[s]) for s in words if counts[s]]
+    return ", ".join(said) or words["ok"].format(count=0)
 
 
 def now_line(row: RunRow, now: datetime, stalled: bool = False) -> str:
@@ -200,7 +201,7 @@ def now_line(row: RunRow, now: datetime, stalled: bool = False) -> str:
 
 
 def source_name(source: str) -> str:
-    return W.SOURCE_NAMES.get(source, source)
+    return W.table("source_names").get(source, source)
 
 
 def ago(moment: datetime, now: datetime) -> str:

@@ -36,7 +36,7 @@ def collection(shown: cs.Shown, now: datetime, this_host: str) -> None:
 def table(rows: Iterable[dict[str, object]]) -> None:
     """Steps as a table whose sentences get the room (queries are long and come last)."""
     wide = st.column_config.TextColumn(width="large")
-    st.dataframe(list(rows), hide_index=True, column_config={W.DONE_TABLE["what happened"]: wide})
+    st.dataframe(list(rows), hide_index=True, column_config={W.table("done_table")["what happened"]: wide})
 
 
 def box(shown: cs.Shown) -> Callable[[str], object]:
@@ -75,7 +75,7 @@ def what_happened(run: RunRow) -> str:
 
 def done_dict(run: RunRow) -> dict[str, object]:
     """A finished step as a table row (st.dataframe shows cells as text)."""
-    t = W.DONE_TABLE
+    t = W.table("done_table")
     return {
         t["step"]: cs.source_name(run.source), t["status"]: run.status,
         t["what happened"]: what_happened(run), t["papers"]: run.fetched, t["new"]: run.new,
@@ -85,7 +85,7 @@ def done_dict(run: RunRow) -> dict[str, object]:
 
 def run_dict(run: RunRow) -> dict[str, object]:
     """Any recorded step as a row of the table of recent runs: the sentence, then the detail as recorded."""
-    t = W.RUNS_TABLE
+    t = W.table("runs_table")
     problem = explain(run)
     return {
         t["started (UTC)"]: run.started_at.replace(microsecond=0, tzinfo=None),

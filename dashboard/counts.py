@@ -22,30 +22,9 @@ from datetime import datetime
 
 from collector.config import Settings
 from collector.reading_lists import Window
+from dashboard.i18n import t
 from dashboard.lists import is_new
 from db import MatchSummary, PaperMarks, TopicRow
-
-STORED = "stored papers"
-STORED_HELP = "Every paper in the database (what `radar status` counts)."
-MATCHED = "matched to a topic"
-MATCHED_HELP = "Stored papers that match at least one roadmap topic, each counted once."
-NEW = "new since your last visit"
-NEW_HELP = (
-    "Papers stored since {since} UTC (the end of your last visit; a visit ends after an hour without a "
-    "page view) that you have not read or hidden, each counted once."
-)
-ABOUT = "about it"
-ABOUT_WIDENED = "about it ({years})"  # the window widened to a year or three
-ABOUT_HELP = (
-    "About it: papers about the topic (not only using it) published in the last {days} days — a year or "
-    "three when fewer than {widen} are —, as the topic's New tab counts them: its classics and trending "
-    "papers are listed apart, the papers you hid are left out."
-)
-CLASSICS = "classics read"
-CLASSICS_HELP = (
-    "Classics read: the roadmap's classics you marked read, of those on arXiv ({offline} more are not on "
-    "arXiv and cannot be marked yet)."
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +46,9 @@ class Counts:
         """ "20 about it", or "4 about it (3 years)" when the topic's window widened."""
         total, window = self.about[topic_id]
         if not window.widened:
-            return f"{total} {ABOUT}"
-        years = round(window.days / 365)
-        return f"{total} {ABOUT_WIDENED.format(years=f'{years} year' if years == 1 else f'{years} years')}"
+            return t("counts.about_n", total=total)
+        years = t("counts.years", count=round(window.days / 365))
+        return t("counts.about_widened", total=total, years=years)
 
     def new_papers(self, topic_ids: Collection[str] | None = None) -> int:
         """New papers in these topics (None: in any), each once."""

@@ -4,24 +4,22 @@ new: dashboard.counts; charts: dashboard.charts)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
+from collector.aboutness import PHRASES
 from collector.ranking import ReadingItem
 from collector.reading_lists import ReadingList
 from dashboard.export import ExportItem
+from dashboard.i18n import t
 from db import MatchSummary, PaperMarks, PaperRecord, SearchHit, TopicMatch
 
 NO_MARKS = PaperMarks()
 # How the aboutness verdict of a match reads on a card ("about: the title names LoRA; …").
-VERDICTS = {"about": "About the topic", "uses": "Uses it"}
-FIELDS = {
-    "title": "the title",
-    "abstract": "the abstract",
-    "authors": "the authors",
-    "comment": "the comment",
-}
+VERDICTS = ("about", "uses")
+FIELDS = ("title", "abstract", "authors", "comment")
 TERM = re.compile(r'^(\w+): "(.*)"$')
 # The sections of an exported reading list, in order, as its headings name them.
 EXPORT_SECTIONS = {
@@ -67,19 +65,44 @@ def why_line(reasons: Sequence[str], terms: bool = False) -> str:
     other = [r for r in reasons if r.split(":")[0] not in VERDICTS and not TERM.match(r)]
     said = judged + other
     if matched and (terms or not judged):
-        said.append("matched " + ", ".join(matched))
-    line = "; ".join(said)
+        said.append(t("why.matched", terms=t("why.term_sep").join(matched)))
+    line = t("why.sep").join(said)
     return line[:1].upper() + line[1:]
 
 
 def verdict(reason: str) -> str:
     name, _, why = reason.partition(":")
-    return f"{VERDICTS[name]} — {why.strip()}" if why.strip() else VERDICTS[name]
+    label = t(f"why.{name}")
+    if not why.strip():
+        return label
+    return t("why.verdict", verdict=label, why=t("why.sep").join(map(phrase, why.strip().split("; "))))
+
+
+@functools.cache
+def phrase_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """collector.aboutness's reason phrases ("the title is about {t}") as patterns, each with its key."""
+    found = []
+    for name, (about, uses) in PHRASES.items():
+        for side, template in (("about", about), ("uses", uses)):
+            if template:
+                head, _, tail = template.partition("{t}")
+                pattern = re.escape(head) + ("(?P<t>.+)" if "{t}" in template else "") + re.escape(tail)
+                found.append((re.compile(f"^{pattern}$"), f"why.{name}_{side}"))
+    return tuple(found)
+
+
+def phrase(said: str) -> str:
+    """One reason phrase of the collector in the reader's language ("the title is about LoRA" → "标题研究的
+    就是 LoRA"); a phrase it does not know stays as it is."""
+    for pattern, key in phrase_patterns():
+        if found := pattern.match(said):
+            return t(key, **found.groupdict())
+    return said
 
 
 def term(found: re.Match[str]) -> str:
     field, words = found.groups()
-    return f"“{words}” in {FIELDS.get(field, field)}"
+    return t("why.term", words=words, field=t(f"why.field_{field}") if field in FIELDS else field)
 
 
 # -- export ------------------------------------------------------------------------------------------------

@@ -10,12 +10,9 @@ from collections.abc import Mapping
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from dashboard import i18n
+from dashboard.i18n import t
 from dashboard.lists import shown_count
-
-SECTION = "Section"
-SHOW_MORE = "Show {more} more"
-SHOWING = "{shown} of {total} shown"
-ALL_SHOWN = "All {total} shown."
 
 
 def set_param(param: str, value: str, default: str) -> None:
@@ -36,11 +33,11 @@ def pick_section(sections: Mapping[str, str], param: str = "tab") -> str:
     ids = list(sections)
     wanted = st.query_params.get(param)
     chosen = st.segmented_control(
-        SECTION,
+        t("paging.section"),
         ids,
         default=wanted if wanted in ids else ids[0],
         format_func=sections.__getitem__,
-        key=f"url:{param}",
+        key=i18n.key(f"url:{param}"),
         required=True,
         label_visibility="collapsed",
     )
@@ -49,14 +46,23 @@ def pick_section(sections: Mapping[str, str], param: str = "tab") -> str:
     return choice
 
 
-def url_radio(where: DeltaGenerator, label: str, options: Mapping[str, str], param: str) -> str:
+def url_radio(
+    where: DeltaGenerator,
+    label: str,
+    options: Mapping[str, str],
+    param: str,
+    key: str = "",
+    horizontal: bool = False,
+    help: str | None = None,  # noqa: A002  # Streamlit's name
+) -> str:
     """A radio over `options` (id → label), its choice kept in `?param=` by id; the first is the default.
-    (`bind="query-params"` would put the label in the URL.)"""
+    (`bind="query-params"` would put the label in the URL, or lose the choice when a language switch
+    changes the labels.) `key` names the widget (default `url:<param>`), per language."""
     ids = list(options)
     wanted = st.query_params.get(param)
     chosen = where.radio(
         label, ids, index=ids.index(wanted) if wanted in ids else 0, format_func=options.__getitem__,
-        key=f"url:{param}",
+        key=i18n.key(key or f"url:{param}"), horizontal=horizontal, help=help,
     )  # fmt: skip
     choice = str(chosen) if chosen in ids else ids[0]
     set_param(param, choice, ids[0])
@@ -78,14 +84,17 @@ def show_more(total: int, count: int, step: int, param: str) -> None:
     if total <= step:
         return
     if count >= total:
-        st.caption(ALL_SHOWN.format(total=total))
+        st.caption(t("paging.all_shown", total=total))
         return
     with st.container(horizontal=True, vertical_alignment="center"):
         more = min(step, total - count)
         st.button(
-            SHOW_MORE.format(more=more), key=f"more-{param}", on_click=more_shown, args=(param, count + step)
+            t("paging.show_more", more=more),
+            key=f"more-{param}",
+            on_click=more_shown,
+            args=(param, count + step),
         )
-        st.caption(SHOWING.format(shown=count, total=total))
+        st.caption(t("paging.showing", shown=count, total=total))
 
 
 def more_shown(param: str, count: int) -> None:

@@ -5,32 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from collector import freshness
 from collector.clock import utc_now
 from dashboard import data
 from dashboard.export import ExportItem, authors_short, to_bibtex, to_csv, to_markdown
+from dashboard.i18n import t
 from dashboard.latex import latex_to_text
-from dashboard.lists import NO_MARKS, plural
+from dashboard.lists import NO_MARKS
 from dashboard.text import arxiv_url, first_sentence, md_escape, md_link, one_line
-from db import PaperMarks, PaperRecord, RunRow
+from db import PaperMarks, PaperRecord
 
-MARK_LABELS = {"read": "Read", "bookmarked": "Bookmark", "hidden": "Hide"}
-ABSTRACT = "Abstract"
-NO_ABSTRACT = "(no abstract stored)"
-HIDDEN_NOTE = "Hidden “{title}”: it is left out of your lists."
-UNDO = "Undo"
-COMPACT = "Compact cards"
-COMPACT_HELP = (
-    "On: each paper in a few lines (title, authors, date, why, one line of summary that opens the "
-    "abstract in place). Off: every author, the categories and the abstract in a box of its own."
-)
-EXPORT_NOTE = "Download the whole list ({count}), not only this page:"
+MARKS = ("read", "bookmarked", "hidden")
 EXPORT_LABELS = ("BibTeX", "Markdown", "CSV")
 SUMMARY_LENGTH = 140  # about one line at 1440 px
 CARDS_PARAM = "cards"  # ?cards=full turns compact cards off
@@ -52,15 +42,19 @@ class Card:
 
 
 def when(moment: datetime | None) -> str:
-    return moment.date().isoformat() if moment else "never"
+    return moment.date().isoformat() if moment else t("time.never")
 
 
 def ago(moment: datetime | None, now: datetime) -> str:
     """ "3 h ago", "2 d ago", or "never"."""
     if moment is None:
-        return "never"
+        return t("time.never")
     hours = (now - moment).total_seconds() / 3600
-    return f"{max(int(hours), 0)} h ago" if hours < 48 else f"{int(hours // 24)} d ago"
+    return (
+        t("time.short_h", count=max(int(hours), 0))
+        if hours < 48
+        else t("time.short_d", count=int(hours // 24))
+    )
 
 
 # -- paper cards -------------------------------------------------------------------------------------------
@@ -71,7 +65,7 @@ def compact() -> bool:
 
 def card_mode(where: DeltaGenerator) -> None:
     """The compact-cards switch, kept in the URL so a shared link shows the same cards."""
-    on = where.toggle(COMPACT, value=compact(), key="url:cards", help=COMPACT_HELP)
+    on = where.toggle(t("cards.compact"), value=compact(), key="url:cards", help=t("cards.compact_help"))
     if on:
         st.query_params.pop(CARDS_PARAM, None)
     else:
@@ -99,12 +93,13 @@ def paper_card(card: Card, marks: Mapping[str, PaperMarks], section: str, reader
 def compact_body(card: Card) -> None:
     """Authors, date and links; why (its first reason); and one line of summary that opens every reason and
     the whole abstract in place. Two spaces end a line inside the caption."""
-    lines = [byline(card, authors=3)] + ([md_escape(card.why.split("; ")[0])] if card.why else [])
+    sep = t("why.sep")  # between reasons: the first is shown, all of them when opened
+    lines = [byline(card, authors=3)] + ([md_escape(card.why.split(sep)[0])] if card.why else [])
     st.caption("  \n".join(lines))
     if card.snippet_md:
         st.markdown(card.snippet_md)
     with st.expander(md_escape(summary_line(card)), type="compact"):
-        if "; " in card.why:
+        if sep in card.why:
             st.caption(md_escape(card.why))
         st.text(abstract_text(card.paper))
 
@@ -116,7 +111,7 @@ def full_body(card: Card) -> None:
     st.text(one_line(authors_short(card.paper.authors, most=8), 400))
     if card.why:
         st.caption(md_escape(card.why))
-    with st.expander(ABSTRACT):
+    with st.expander(t("cards.abstract")):
         st.text(abstract_text(card.paper))
 
 
@@ -138,7 +133,7 @@ def summary_line(card: Card) -> str:
     """Hugging Face's one-line summary when it has one, else the abstract's first sentence."""
     if card.summary:
         return one_line(card.summary, SUMMARY_LENGTH)
-    return first_sentence(abstract_text(card.paper), SUMMARY_LENGTH) or NO_ABSTRACT
+    return first_sentence(abstract_text(card.paper), SUMMARY_LENGTH) or t("cards.no_abstract")
 
 
 def abstract_text(paper: PaperRecord) -> str:
@@ -147,10 +142,10 @@ def abstract_text(paper: PaperRecord) -> str:
 
 def mark_controls(paper: PaperRecord, current: PaperMarks, section: str, reader: str) -> None:
     with st.container(horizontal=True, gap="small", width="content"):
-        for mark, label in MARK_LABELS.items():
+        for mark in MARKS:
             key = f"{section}:{mark}:{paper.arxiv_id}"
             st.checkbox(
-                label,
+                t(f"cards.{mark}"),
                 value=getattr(current, mark),
                 key=key,
                 on_change=save_mark,
@@ -176,8 +171,8 @@ def undo_hidden(reader: str) -> None:
         return
     arxiv_id, title = pending
     with st.container(border=True, horizontal=True, vertical_alignment="center"):
-        st.caption(md_escape(HIDDEN_NOTE.format(title=one_line(title, 90))))
-        st.button(UNDO, key="undo-hide", on_click=unhide, args=(arxiv_id, reader))
+        st.caption(md_escape(t("cards.hidden_note", title=one_line(title, 90))))
+        st.button(t("cards.undo"), key="undo-hide", on_click=unhide, args=(arxiv_id, reader))
 
 
 def unhide(arxiv_id: str, reader: str) -> None:
@@ -204,7 +199,7 @@ def export_buttons(
         "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in (file_name or name).lower()) or "papers"
     )
     if count:
-        st.caption(EXPORT_NOTE.format(count=plural(count, "paper")))
+        st.caption(t("cards.export_note", count=t("common.papers", count=count)))
     files: tuple[tuple[Callable[[Sequence[ExportItem]], str], str, str, str], ...] = (
         (to_bibtex, f"{stem}.bib", "application/x-bibtex", "bib"),
         (partial(to_markdown, heading=name), f"{stem}.md", "text/markdown", "md"),
@@ -218,38 +213,3 @@ def export_buttons(
 
 def exported(build: Callable[[Sequence[ExportItem]], str], get: Callable[[], Sequence[ExportItem]]) -> str:
     return build(get())
-
-
-def day_range(since: date | None, until: date | None) -> str:
-    return f"{since or '…'} – {until or '…'}"
-
-
-def run_dict(run: RunRow) -> dict[str, object]:
-    """A run as a table row (st.dataframe shows cells as text)."""
-    return {
-        "started (UTC)": run.started_at.replace(microsecond=0, tzinfo=None),
-        "source": run.source,
-        "query": run.query,
-        "status": run.status,
-        "fetched": run.fetched,
-        "new": run.new,
-        "updated": run.updated,
-        "errors": run.errors,
-        "requests": run.requests,
-        "note": run.error or "",
-    }
-
-
-def live_dict(run: RunRow, now: datetime) -> dict[str, object]:
-    """A source/query running now as a table row: its progress so far."""
-    return {
-        "source": run.source,
-        "query": run.query,
-        "pages": run.pages,
-        "papers": run.fetched,
-        "new": run.new,
-        "updated": run.updated,
-        "requests": run.requests,
-        "running for": f"{max((now - run.started_at).total_seconds(), 0):.0f} s",
-        "last progress": freshness.ago(run.finished_at, now),
-    }

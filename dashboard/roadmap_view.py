@@ -11,25 +11,14 @@ from itertools import combinations, groupby, pairwise
 
 import streamlit as st
 
-from collector.freshness import ago
-from dashboard import counts as said
 from dashboard.counts import Counts
+from dashboard.i18n import t
 from dashboard.text import md_escape
+from dashboard.time_words import ago, short_ago
 from db import LevelRow, TopicRow
 
 COLUMNS = 3
 LONG_GROUP = 7  # a group of this many topics may go on in the next column
-CORE = "核心 · Core topics"  # the topics the roadmap lists under a level without a group
-FRONTIER = "new and trending across every topic"
-NEW_PAPERS = "**{count}** new"
-NEW_SINCE = "**{count} new**, {ago}"  # when the newest of them was stored
-CLASSICS = "classics {read}/{total}"
-TOPICS = ("{count} topic", "{count} topics")  # one, more
-CONTINUED = "(continued)"
-OWN_SEARCH = "its own arXiv search {ago}"
-LISTING = "the daily listing (every topic) {ago}"
-NEVER = "not collected yet"
-COLLECTED = "Collected: {ways}."
 # Topic names wrap instead of being cut off, and read as links (underlined) before they are hovered.
 STYLE = """<style>
 .st-key-roadmap-topics [data-testid="stPageLink-NavLink"] { padding-left: 0; }
@@ -120,7 +109,7 @@ def cards(lines: Sequence[Line], groups: Groups) -> list[Card]:
 
 def topics_said(count: int) -> str:
     """ "1 topic", "5 topics"."""
-    return TOPICS[count != 1].format(count=count)
+    return t("roadmap.topics", count=count)
 
 
 # -- drawing -----------------------------------------------------------------------------------------------
@@ -129,12 +118,13 @@ def level_strip(levels: Sequence[LevelRow], topics: Sequence[TopicRow], counts: 
     row; two by two on a phone)."""
     with st.container(horizontal=True, key="level-strip"):
         for level in levels:
-            mine = [t for t in topics if t.level == level.id]
+            mine = [topic for topic in topics if topic.level == level.id]
             read, total = counts.classics(mine)
             with st.container(border=True, gap="small"):
                 st.markdown(f"**{md_escape(f'{level.id} · {level.name_zh}')}**")
-                st.progress(read / total if total else 0.0, text=f"{read} / {total} {said.CLASSICS}")
-                new = NEW_PAPERS.format(count=counts.new_papers({t.id for t in mine}))
+                progress = t("roadmap.progress", read=read, total=total, classics=t("counts.classics"))
+                st.progress(read / total if total else 0.0, text=progress)
+                new = t("roadmap.new_papers", count=counts.new_papers({topic.id for topic in mine}))
                 st.caption(f"{md_escape(level.name_en)} · {topics_said(len(mine))} · {new}")
 
 
@@ -154,8 +144,8 @@ def level_topics(
 
 def group_card(card: Card, counts: Counts, collected: Mapping[str, datetime], now: datetime) -> None:
     with st.container(border=True, gap="small"):
-        more = CONTINUED if card.continued else topics_said(card.size)
-        st.markdown(f"**{md_escape(card.group or CORE)}** · {more}")
+        more = t("roadmap.continued") if card.continued else topics_said(card.size)
+        st.markdown(f"**{md_escape(card.group or t('roadmap.core'))}** · {more}")
         for topic in card.topics:
             with st.container(gap=None):
                 st.page_link(
@@ -170,37 +160,29 @@ def group_card(card: Card, counts: Counts, collected: Mapping[str, datetime], no
 def topic_line(topic: TopicRow, counts: Counts, now: datetime) -> str:
     """ "12 about it · **3 new**, 5 h ago · classics 1/4" (when the newest of the new was stored)."""
     if topic.id not in counts.about:  # the roadmap-wide frontier lists every topic's papers
-        parts = [FRONTIER, NEW_PAPERS.format(count=counts.new_papers())]
+        parts = [t("roadmap.frontier"), t("roadmap.new_papers", count=counts.new_papers())]
     else:
         parts = [counts.about_label(topic.id)]
         if topic.id in counts.newest:
             new, last = counts.new_by_topic[topic.id], counts.newest[topic.id]
-            parts.append(NEW_SINCE.format(count=new, ago=short_ago(last, now)))
+            parts.append(t("roadmap.new_since", count=new, ago=short_ago(last, now)))
     read, total = counts.classics([topic])
     if total:
-        parts.append(CLASSICS.format(read=read, total=total))
+        parts.append(t("roadmap.classics", read=read, total=total))
     return " · ".join(parts)
-
-
-def short_ago(moment: datetime, now: datetime) -> str:
-    """ "just now", "12 min ago", "5 h ago", "3 d ago"."""
-    minutes = max(int((now - moment).total_seconds() // 60), 0)
-    for unit, size in (("d", 1440), ("h", 60), ("min", 1)):
-        if minutes >= size:
-            return f"{minutes // size} {unit} ago"
-    return "just now"
 
 
 def topic_help(topic: TopicRow, counts: Counts, collected: Mapping[str, datetime], now: datetime) -> str:
     """The tooltip: the full names, what each figure counts, and when the topic was collected."""
     ways = []
     if topic.id in collected:
-        ways.append(OWN_SEARCH.format(ago=ago(collected[topic.id], now)))
+        ways.append(t("roadmap.own_search", ago=ago(collected[topic.id], now)))
     if "" in collected:
-        ways.append(LISTING.format(ago=ago(collected[""], now)))
+        ways.append(t("roadmap.listing", ago=ago(collected[""], now)))
+    said = t("roadmap.collected", ways=t("roadmap.ways_sep").join(ways)) if ways else t("roadmap.never")
     lines = [
         md_escape(f"{topic.name_zh} · {topic.name_en}"),
-        md_escape(said.ABOUT_HELP.format(days=counts.days, widen=counts.widen)),
-        md_escape(COLLECTED.format(ways="; ".join(ways)) if ways else NEVER),
+        md_escape(t("counts.about_help", days=counts.days, widen=counts.widen)),
+        md_escape(said),
     ]
     return "\n\n".join(lines)

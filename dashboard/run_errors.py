@@ -45,14 +45,14 @@ _BUG = re.compile(r"(?:^|; )(?P<name>[A-Z]\w*(?:Error|Exception|Warning)): ")
 _HTTP = re.compile(r"^HTTP (?P<status>\d{3})\b")
 _SECONDS = re.compile(r"within (?P<seconds>\d+(?:\.\d+)?) ?s\b")
 _REASONS = (
-    (re.compile(r"^the name \S+ does not resolve"), W.REASON_NAME),
-    (re.compile(r"^\S+ refused the connection"), W.REASON_REFUSED),
-    (re.compile(r"^the TLS handshake with \S+ failed"), W.REASON_TLS),
-    (re.compile(r"^no route to "), W.REASON_ROUTE),
-    (re.compile(r"^\S+ accepted no connection within"), W.REASON_CONNECT_TIMEOUT),
+    (re.compile(r"^the name \S+ does not resolve"), "REASON_NAME"),  # words looked up on use (the language)
+    (re.compile(r"^\S+ refused the connection"), "REASON_REFUSED"),
+    (re.compile(r"^the TLS handshake with \S+ failed"), "REASON_TLS"),
+    (re.compile(r"^no route to "), "REASON_ROUTE"),
+    (re.compile(r"^\S+ accepted no connection within"), "REASON_CONNECT_TIMEOUT"),
 )
 _MALFORMED = ("truncated", "malformed", "not a feed", "not an atom", "json", "no object")
-_COLLECTING = frozenset(W.UPSTREAM_OF_SOURCE)
+_COLLECTING = frozenset(W.table("upstream_of_source"))
 
 
 def explain(run: RunRow) -> Problem | None:
@@ -79,7 +79,7 @@ def from_source_error(source: str, text: str) -> Problem | None:
     found = _SOURCE_ERROR.search(text)
     if found is None:
         return None
-    upstream = W.UPSTREAM_OF_ERROR.get(found["module"]) or W.UPSTREAM_OF_SOURCE[source]
+    upstream = W.table("upstream_of_error").get(found["module"]) or W.table("upstream_of_source")[source]
     message = found["message"]
     away = _UNREACHABLE.match(message)
     if away is not None:
@@ -92,7 +92,7 @@ def from_source_error(source: str, text: str) -> Problem | None:
 
 
 def from_bug(source: str, text: str) -> Problem:
-    upstream = W.UPSTREAM_OF_SOURCE[source]
+    upstream = W.table("upstream_of_source")[source]
     bug = _BUG.search(text)
     return Problem(W.BUG.format(name=bug["name"]) if bug else W.FAILED, text, upstream)
 
@@ -135,7 +135,7 @@ def plain_reason(reason: str) -> str:
     for pattern, said in _REASONS:
         if pattern.search(reason):
             seconds = _SECONDS.search(reason)
-            return said.format(seconds=seconds["seconds"] if seconds else "?")
+            return str(getattr(W, said)).format(seconds=seconds["seconds"] if seconds else "?")
     return W.REASON_OTHER
 
 

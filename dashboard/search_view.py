@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from dashboard.i18n import t
 from dashboard.text import PUNCTUATION, WHITESPACE
 from db import MARK_END, MARK_START, SearchResults, TopicRow
 
@@ -87,11 +88,7 @@ def page_from(raw: str | None, pages: int) -> int:
     return min(max(number, 1), pages)
 
 
-def plural(count: int, one: str, many: str) -> str:
-    return f"{count:,} {one if count == 1 else many}"
-
-
 def total_words(results: SearchResults) -> str:
     """ "1 result", "2,345 results", "10,000+ results" (counting stops there)."""
-    words = plural(results.total, "result", "results")
-    return words if results.exact else words.replace(" ", "+ ", 1)
+    total = f"{results.total:,}" + ("" if results.exact else "+")
+    return t("search.results", count=results.total, total=total)

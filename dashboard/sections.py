@@ -9,18 +9,28 @@ from dataclasses import replace
 import streamlit as st
 
 from collector.ranking import ReadingItem
-from collector.reading_lists import ReadingList, window_note
+from collector.reading_lists import ReadingList
 from dashboard import data, paging, render
-from dashboard.lists import plural, why_line
+from dashboard.i18n import t
+from dashboard.lists import why_line
 from dashboard.render import Card
 from dashboard.search_view import snippet_markdown
 from dashboard.text import md_escape, md_link
 from db import PaperMarks, SearchHit, TopicMatch, TopicRow
 
 STEP = 20  # papers added by each "Show more"
-APPLICATIONS = "Applications: {count} that use the topic rather than study it"
-NO_TRENDING = "Nothing with Hugging Face upvotes or GitHub stars in the last {days} days."
-NO_RESOURCES = "No resources listed for this topic."
+
+
+def window_note(reading: ReadingList) -> str:
+    """What the recent section holds, in words (collector.reading_lists.window_note in the reader's
+    language)."""
+    window, total = reading.window, reading.recent_total
+    if reading.frontier:
+        return t("sections.frontier", days=window.days)
+    if not total:
+        return t("sections.nothing_about", days=window.days)
+    widened = t("sections.widened", asked=window.asked) if window.widened else ""
+    return t("sections.window", count=total, days=window.days, widened=widened)
 
 
 def cards_with_extras(
@@ -51,7 +61,7 @@ def new_papers(reading: ReadingList, marks: Mapping[str, PaperMarks], reader: st
 def applications(reading: ReadingList, marks: Mapping[str, PaperMarks], reader: str) -> None:
     total = reading.applications_total
     box = st.expander(
-        APPLICATIONS.format(count=plural(total, "paper")),
+        t("sections.applications", count=t("common.papers", count=total)),
         expanded=paging.opened("apps"),
         key="applications",
         on_change=paging.open_in_url,
@@ -93,7 +103,7 @@ def trending(
     """Papers with Hugging Face upvotes or GitHub stars, new in the last `days`, ranked as everywhere."""
     shown = [i for i in items if i.paper and not marks.get(i.paper.arxiv_id, PaperMarks()).hidden]
     if not shown:
-        st.caption(NO_TRENDING.format(days=days))
+        st.caption(t("sections.no_trending", days=days))
         return
     cards = [
         Card(
@@ -114,7 +124,7 @@ def resources(url: str, topic: TopicRow) -> None:
     lines = [f"- {md_escape(r.kind)}: {md_link(r.title, r.url)}" for r in found]
     if not lines:
         lines = [f"- {md_escape(r.kind)}: {md_link(r.title, r.url)}" for r in topic.resources]
-    st.markdown("\n".join(lines) if lines else NO_RESOURCES)
+    st.markdown("\n".join(lines) if lines else t("sections.no_resources"))
 
 
 def match_cards(

@@ -17,6 +17,7 @@ from dashboard.collection_state import source_name
 from dashboard.i18n import t
 from dashboard.run_errors import explain
 from dashboard.text import md_escape, one_line
+from dashboard.time_words import ago
 from db import RunRow
 
 DEMO_PAPERS = 714  # in collector/demo_data: the recorded sample `radar demo` loads
@@ -40,11 +41,23 @@ def sidebar(fresh: Freshness, live: list[RunRow]) -> None:
     with st.sidebar:
         if live:
             st.caption(md_escape(live_line(live[0])))
-        said = md_escape(fresh.sentence()[:1].upper() + fresh.sentence()[1:] + ".")
+        said = md_escape(freshness_sentence(fresh))
         if fresh.stale:
             st.warning(said)
         else:
             st.caption(said)
+
+
+def freshness_sentence(fresh: Freshness) -> str:
+    """ "Last successful collection 3 hours ago.", and why that is stale — worded here from the fields
+    (collector.freshness.Freshness.sentence says the same in English for the terminal)."""
+    if fresh.last_success is None:
+        return t("status.never_running") if fresh.collecting else t("status.never")
+    said = t("status.last_success", ago=ago(fresh.last_success, fresh.now))
+    if fresh.stale:
+        hours = t("status.hours", count=fresh.stale_after.total_seconds() / 3600)
+        return t("status.stale", said=said, hours=hours)
+    return t("status.fresh", said=said)
 
 
 def live_line(run: RunRow) -> str:

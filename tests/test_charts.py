@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from collector.config import PROJECT_ROOT
 from collector.roadmap import load_roadmap
-from dashboard.charts import EMPTY, WeekBar, bar_spec, monday, weekly, weeks_back
+from dashboard import i18n
+from dashboard.charts import WeekBar, bar_spec, monday, weekly, weeks_back
 from dashboard.roadmap_view import column_cards, level_groups, split_columns, topics_said
 
 MON = date(2026, 2, 2)  # a Monday
@@ -107,7 +108,7 @@ def test_the_page_draws_the_chart_and_says_so_when_a_period_is_empty() -> None:
     at = AppTest.from_function(page).run()
     assert not at.exception
     assert json.loads(at.get("vega_lite_chart")[0].proto.spec)["mark"]["type"] == "bar"
-    assert [c.value for c in at.caption] == [EMPTY]
+    assert [c.value for c in at.caption] == [i18n.text("en", "charts.empty")]
 
 
 # -- the Roadmap's columns --------------------------------------------------------------------------------

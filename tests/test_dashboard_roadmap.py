@@ -20,7 +20,8 @@ from collector.config import PROJECT_ROOT, load_settings
 from collector.reading_lists import reading_list, roadmap_wide
 from collector.roadmap import load_roadmap
 from collector.store import Store
-from dashboard.roadmap_view import CORE, topics_said
+from dashboard import i18n
+from dashboard.roadmap_view import topics_said
 from dashboard.text import md_escape
 from db import PaperMarks, PaperRecord, TopicRow
 from tests.factories import papers
@@ -83,7 +84,9 @@ def test_every_level_shows_its_groups_and_every_topic_by_its_full_name(dashboard
         in_level = [t for t in ROADMAP.topics if t.level == level]
         for group in {t.group for t in in_level}:
             count = sum(t.group == group for t in in_level)
-            assert f"**{md_escape(group or CORE)}** · {topics_said(count)}" in headers, (level, group)
+            assert (
+                f"**{md_escape(group or i18n.text('en', 'roadmap.core'))}** · {topics_said(count)}" in headers
+            ), (level, group)
         assert {t.id for t in in_level} == set(topic_rows(at))  # the tab shows its own level only
     l3 = [m.value for m in pages["L3"].markdown]
     for group in ("视觉相关", "LLM 开发", "部署相关", "训练相关"):

@@ -11,6 +11,7 @@ import pytest
 from babel import Locale
 from streamlit.testing.v1 import AppTest
 
+from collector.aboutness import PHRASES
 from collector.config import PROJECT_ROOT
 from dashboard import i18n
 from db import FREQUENCIES
@@ -155,3 +156,29 @@ def test_a_switch_keeps_the_level_and_topic_chosen_in_the_url(dashboard_db: str)
         "L3 · RAG 知识库检索 · Retrieval-augmented generation (RAG)"
         in at.sidebar.selectbox(key="url:topic@zh").options
     )
+
+
+def test_every_collector_word_the_dashboard_uses_exists() -> None:
+    """collector_words looks its words up by attribute name (`W.IDLE` → `collector.idle`) and tables by
+    name (`W.table("source_names")`), which the `t()` scan above cannot see."""
+    files = (PROJECT_ROOT / "dashboard").rglob("*.py")
+    sources = [p.read_text() for p in files if p.name != "collector_words.py"]  # its docstring: W.NAME
+    names = {name.lower() for text in sources for name in re.findall(r"\bW\.([A-Z][A-Z_]+)\b", text)}
+    names |= {n.lower() for text in sources for n in re.findall(r'"(REASON_[A-Z_]+)"', text)}
+    tables = {name for text in sources for name in re.findall(r'\bW\.table\("(\w+)"\)', text)}
+    english = i18n.catalogue("en")
+    assert names and sorted(n for n in names if f"collector.{n}" not in english) == []
+    assert (
+        tables
+        and sorted(n for n in tables if not any(k.startswith(f"collector.{n}.") for k in english)) == []
+    )
+
+
+def test_the_reason_phrases_in_english_are_the_collectors() -> None:
+    """A card's reasons are stored in the collector's English and translated by matching them against the
+    catalogue's why.* phrases: the English ones must be those phrases exactly."""
+    english = i18n.catalogue("en")
+    for name, (about, uses) in PHRASES.items():
+        for side, phrase in (("about", about), ("uses", uses)):
+            assert english.get(f"why.{name}_{side}", "") == phrase, (name, side)
+    assert i18n.text("zh", "why.title_head_about", t="LoRA") == "标题研究的就是 LoRA"

@@ -14,7 +14,7 @@ import streamlit as st
 from collector.addresses import mask
 from collector.clock import utc_now
 from collector.locking import holder_gone, holder_process
-from dashboard import collect_job, collector_views, data, state
+from dashboard import collect_job, collector_views, data, state, status
 from dashboard import collection_state as cs
 from dashboard import collector_words as W
 from dashboard.text import md_escape
@@ -28,7 +28,7 @@ WATCHING = "collector:watching"  # set while a collection runs: its end refreshe
 
 st.title(W.TITLE)
 fresh = data.freshness(url, now)
-said = md_escape(fresh.sentence()[:1].upper() + fresh.sentence()[1:] + ".")
+said = md_escape(status.freshness_sentence(fresh))
 (st.warning if fresh.stale else st.caption)(said)
 
 
@@ -105,7 +105,7 @@ for column, run in zip(st.columns(max(len(latest), 1)), latest.values(), strict=
 st.subheader(W.SCHEDULED)
 jobs = data.scheduled_jobs(url)
 if jobs:
-    table = W.SCHEDULED_TABLE
+    table = W.table("scheduled_table")
     st.dataframe([{table["job"]: j, table["next run (UTC)"]: when} for j, when in jobs], hide_index=True)
 else:
     st.caption(W.NO_SCHEDULE)
@@ -124,7 +124,7 @@ else:
 failing = data.delivery_failures(url)
 if failing:
     st.warning(W.DELIVERY_FAILING.format(count=len(failing)))
-    t = W.DELIVERY_TABLE
+    t = W.table("delivery_table")
     st.dataframe(
         [
             {

@@ -8,16 +8,8 @@ import streamlit as st
 from collector.clock import utc_now
 from dashboard import charts, data, roadmap_view, state
 from dashboard import counts as said
+from dashboard.i18n import names, t
 
-TITLE = "Roadmap Radar"
-EMPTY = "The database has no topics yet: run `radar up` to collect papers, or `radar demo` to load a sample."
-SUMMARY = "**{stored:,}** {stored_label} · **{matched:,}** {matched_label} · **{new:,}** {new_label}"
-LEGEND = (
-    "Under each topic: papers **{about}** from the last {days} days (wider when fewer than {widen} are) · "
-    "**new** since your last visit · {classics}."
-)
-CHART = "Papers per week, by level"  # short: a chart's title is cut off, not wrapped, on a phone
-CHART_NOTE = "The last {weeks} weeks, a bar each (zero when no paper came); a paper counts once per level."
 WEEKS = 26
 
 url = data.database_url()
@@ -25,37 +17,46 @@ me = state.reader()
 now = utc_now()
 topics = data.topics(url)
 
-st.title(TITLE)
+st.title(t("roadmap.title"))
 if not topics:
-    st.info(EMPTY)
+    st.info(t("empty.no_topics"))
     st.stop()
 
 marks = data.marks(url, me.name)
 counts = data.counts(url, me, marks, now.replace(second=0, microsecond=0))
-summary = SUMMARY.format(
-    stored=counts.stored, stored_label=said.STORED, matched=counts.matched, matched_label=said.MATCHED,
-    new=counts.new_papers(), new_label=said.NEW,
+summary = t(
+    "roadmap.summary", stored=f"{counts.stored:,}", stored_label=t("counts.stored"),
+    matched=f"{counts.matched:,}", matched_label=t("counts.matched"), new=f"{counts.new_papers():,}",
+    new_label=t("counts.new"),
 )  # fmt: skip
-helps = [said.STORED_HELP, said.MATCHED_HELP, said.NEW_HELP.format(since=f"{me.new_since:%Y-%m-%d %H:%M}")]
+since = f"{me.new_since:%Y-%m-%d %H:%M}"
+helps = [t("counts.stored_help"), t("counts.matched_help"), t("counts.new_help", since=since)]
 st.caption(summary, help="\n\n".join(helps))
 
 levels = state.levels()
 roadmap_view.level_strip(levels, topics, counts)
 definitions = [
-    said.ABOUT_HELP.format(days=counts.days, widen=counts.widen),
-    said.CLASSICS_HELP.format(offline=said.offline_classics(topics)),
+    t("counts.about_help", days=counts.days, widen=counts.widen),
+    t("counts.classics_help", offline=said.offline_classics(topics)),
 ]
-legend = LEGEND.format(about=said.ABOUT, days=counts.days, widen=counts.widen, classics=said.CLASSICS)
+legend = t(
+    "roadmap.legend",
+    about=t("counts.about"),
+    days=counts.days,
+    widen=counts.widen,
+    classics=t("counts.classics"),
+)
 st.caption(legend, help="\n\n".join(definitions))
 tabs = st.tabs([level.id for level in levels], key="level", bind="query-params")
 for tab, level in zip(tabs, levels, strict=True):
     if tab.open:
         with tab:
-            mine = [t for t in topics if t.level == level.id]
+            mine = [topic for topic in topics if topic.level == level.id]
             roadmap_view.level_topics(mine, counts, data.last_collected(url), now)
 
-since = charts.weeks_back(now.date(), WEEKS)
-rows = data.daily_level_counts(url, tuple(t.id for t in topics), since)
-bars = charts.weekly(rows, {level.id: f"{level.id} · {level.name_en}" for level in levels}, since, now.date())
-st.caption(CHART_NOTE.format(weeks=WEEKS))
-charts.draw(bars, CHART)
+start = charts.weeks_back(now.date(), WEEKS)
+rows = data.daily_level_counts(url, tuple(topic.id for topic in topics), start)
+series = {level.id: f"{level.id} · {names(level.name_en, level.name_zh)}" for level in levels}
+bars = charts.weekly(rows, series, start, now.date())
+st.caption(t("roadmap.chart_note", weeks=WEEKS))
+charts.draw(bars, t("roadmap.chart"))  # short: a chart's title is cut off, not wrapped, on a phone

@@ -10,34 +10,25 @@ import streamlit as st
 
 from collector.clock import utc_now
 from dashboard import charts, classics, data, feed_link, paging, render, sections, state
+from dashboard.i18n import t
 from dashboard.lists import hidden_ids, reading_export
 from dashboard.text import md_escape
 
-NO_TOPICS = (
-    "The database has no topics yet: run `radar up` to collect papers, or `radar demo` to load a sample."
-)
-WINDOW = "New: published in the last … days"
-SECTIONS = {
-    "classics": "Classics ({count})",
-    "new": "New ({count})",
-    "trending": "Trending ({count})",
-    "resources": "Resources ({count})",
-}
-EXPORT_NAME = "{name} reading list"
+SECTIONS = ("classics", "new", "trending", "resources")
 
 url = data.database_url()
 me = state.reader()
 now = utc_now()
 topics = data.topics(url)
 if not topics:
-    st.info(NO_TOPICS)
+    st.info(t("empty.no_topics"))
     st.stop()
 
 topic_id = state.pick_topic(topics, allow_all=False, where=st.sidebar)
 topic = next(t for t in topics if t.id == topic_id)
 default_days = data.settings().recent_days
 windows = sorted({30, 90, 180, 365, default_days})
-days = st.sidebar.select_slider(WINDOW, windows, default_days, key="window", bind="query-params")
+days = st.sidebar.select_slider(t("topic.window"), windows, default_days, key="window", bind="query-params")
 render.card_mode(st.sidebar)
 marks = data.marks(url, me.name)
 
@@ -56,7 +47,7 @@ counts = {
     "trending": len(trending),
     "resources": len(data.topic_resources(url, topic.id)) or len(topic.resources),
 }
-chosen = paging.pick_section({key: label.format(count=counts[key]) for key, label in SECTIONS.items()})
+chosen = paging.pick_section({key: t(f"topic.{key}", count=counts[key]) for key in SECTIONS})
 render.undo_hidden(me.name)
 if chosen == "classics":
     classics.classics(reading.classics, marks, me.name, topic.id)
@@ -72,13 +63,11 @@ everything = partial(data.reading_list, url, topic.id, int(days), None, hidden_i
 total = len(reading.classics) + len(trending) + reading.recent_total + reading.applications_total
 render.export_buttons(
     lambda: reading_export(everything()),
-    EXPORT_NAME.format(name=topic.name_en),
+    t("topic.export_name", name=topic.name_en),
     "topic",
     count=total,
     file_name=f"{topic.id}-reading-list",
 )
 since = charts.weeks_back(now.date(), 52)
 rows = data.daily_counts(url, (topic.id,), since)
-charts.draw(
-    charts.weekly(rows, {topic.id: topic.name_en}, since, now.date()), "Papers per week (last 52 weeks)"
-)
+charts.draw(charts.weekly(rows, {topic.id: topic.name_en}, since, now.date()), t("topic.chart"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import partial
 
 import streamlit as st
 
@@ -11,27 +12,13 @@ from collector.clock import utc_now
 from collector.ranking import rank_whats_new
 from collector.reading_lists import roadmap_wide
 from dashboard import charts, data, paging, render, sections, state
-from dashboard.lists import hidden_ids, is_new, match_export, paper_export, plural, unhidden
+from dashboard.i18n import t
+from dashboard.lists import hidden_ids, is_new, match_export, paper_export, unhidden
 from dashboard.render import Card
 from db import MatchSummary
 
-MODES = {
-    "visit": "New since my last visit",
-    "days": "Published in the last … days",
-    "bookmarked": "My bookmarks",
-}
-SORTS = {"score": "About it first", "date": "Newest first"}
-SORT_HELP = (
-    "About it first: papers about their topic, most about it first, no topic flooding the top; then "
-    "papers that only use a topic."
-)
-TITLE = "What's new"
-BOOKMARKED = "{papers} bookmarked by {reader}."
-SINCE_VISIT = "{papers} stored since your last visit ({since:%Y-%m-%d %H:%M} UTC), not yet read."
-IN_DAYS = "{papers} published in the last {days}."
-SEEN = "Mark all as seen"
-SEEN_HELP = "Nothing stored until now stays new."
-FRONTIER = "The L4 frontier — trending across the roadmap"
+MODES = ("visit", "days", "bookmarked")
+SORTS = ("score", "date")
 STEP = sections.STEP
 
 
@@ -46,33 +33,35 @@ topics = data.topics(url)
 names = {t.id: state.topic_name(t) for t in topics}
 
 side = st.sidebar
-mode = paging.url_radio(side, "Show", MODES, "mode")
+mode = paging.url_radio(side, t("whats_new.show"), {m: t(f"whats_new.mode_{m}") for m in MODES}, "mode")
 render.card_mode(side)
 marks = data.marks(url, me.name)
-st.title(TITLE)
+st.title(t("whats_new.title"))
 
 if mode == "bookmarked":  # the reader's own list: days, level and order do not apply, so they are not shown
     ids = [arxiv_id for arxiv_id, m in marks.items() if m.bookmarked]
     stored = data.papers(url, ids)
     cards = [Card(stored[i]) for i in ids if i in stored]
-    st.caption(BOOKMARKED.format(papers=plural(len(cards), "paper"), reader=me.name))
+    st.caption(t("whats_new.bookmarked", papers=t("common.papers", count=len(cards)), reader=me.name))
     render.undo_hidden(me.name)
     count = paging.shown("shown", STEP)
     sections.cards_with_extras(cards[:count], marks, "bookmark", me.name)
     paging.show_more(len(cards), min(count, len(cards)), STEP, "shown")
-    render.export_buttons([paper_export(c.paper) for c in cards], "Bookmarks", "new", count=len(cards))
+    render.export_buttons(
+        [paper_export(c.paper) for c in cards], t("whats_new.bookmarks"), "new", count=len(cards)
+    )
     st.stop()
 
 days = 7
 if mode == "days":
-    days = side.select_slider("Days", [1, 3, 7, 14, 30, 90], 7, key="days", bind="query-params")
+    days = side.select_slider(t("whats_new.days"), [1, 3, 7, 14, 30, 90], 7, key="days", bind="query-params")
 level = state.pick_level(side)
 in_level = state.topics_at(topics, level)
 topic = state.pick_topic(in_level, allow_all=True, where=side)
-sort = side.radio(
-    "Order", list(SORTS), format_func=SORTS.__getitem__, key="sort", bind="query-params", horizontal=True,
-    help=SORT_HELP,
-)  # fmt: skip
+orders = {o: t(f"whats_new.sort_{o}") for o in SORTS}
+sort = paging.url_radio(
+    side, t("whats_new.order"), orders, "sort", key="sort", horizontal=True, help=t("whats_new.sort_help")
+)
 chosen = (topic,) if topic else tuple(t.id for t in in_level) if level else ()
 
 # Every topic's matches are read once (cached) and filtered here: the database finds a window's papers by
@@ -81,14 +70,14 @@ wanted = set(chosen)
 if mode == "visit":
     found = data.summaries(url, me.new_since, None, ())
     rows = [s for s in found if (not wanted or s.topic_id in wanted) and is_new(s, me.new_since, marks)]
-    heading = SINCE_VISIT.format(papers="{papers}", since=me.new_since)
+    heading = partial(t, "whats_new.since_visit", since=f"{me.new_since:%Y-%m-%d %H:%M}")
 else:
     found = data.summaries(url, None, (now - timedelta(days=days)).date(), ())
     rows = unhidden([s for s in found if not wanted or s.topic_id in wanted], marks)
-    heading = IN_DAYS.format(papers="{papers}", days=plural(days, "day") if days > 1 else "day")
+    heading = partial(t, "whats_new.in_days", days=t("whats_new.day_count", count=days))
 best = rank_whats_new(rows, str(sort))
-st.caption(heading.format(papers=plural(len(best), "paper")))
-if mode == "visit" and st.button(SEEN, key="seen", help=SEEN_HELP):
+st.caption(heading(papers=t("common.papers", count=len(best))))
+if mode == "visit" and st.button(t("whats_new.seen"), key="seen", help=t("whats_new.seen_help")):
     data.mark_all_seen(url, me.name, now)
     st.rerun()
 
@@ -98,12 +87,12 @@ sections.match_cards(data.matched(url, pairs(best[:count])), names, marks, "new"
 paging.show_more(len(best), min(count, len(best)), STEP, "shown")
 render.export_buttons(
     lambda: [match_export(m, names.get(m.topic_id, "")) for m in data.matched(url, pairs(best))],
-    TITLE,
+    t("whats_new.title"),
     "new",
     count=len(best),
 )
 
-st.subheader(FRONTIER)
+st.subheader(t("whats_new.frontier"))
 minute = now.replace(second=0, microsecond=0)
 wide = next((t for t in topics if roadmap_wide(t)), None)
 trending_days = data.settings().trending_days
@@ -120,4 +109,4 @@ by_topic = 0 < len(chosen) <= 8  # a series per topic, else per level (each pape
 series = {t: names[t] for t in chosen} if by_topic else {level.id: level.id for level in state.levels()}
 reads = data.daily_counts if by_topic else data.daily_level_counts
 daily = reads(url, chosen or tuple(t.id for t in topics), since)
-charts.draw(charts.weekly(daily, series, since, now.date()), "Papers per week (last 26 weeks)")
+charts.draw(charts.weekly(daily, series, since, now.date()), t("whats_new.chart"))
