@@ -96,9 +96,10 @@ def compact_body(card: Card) -> None:
     sep = t("why.sep")  # between reasons: the first is shown, all of them when opened
     lines = [byline(card, authors=3)] + ([md_escape(card.why.split(sep)[0])] if card.why else [])
     st.caption("  \n".join(lines))
-    if card.snippet_md:
+    if card.snippet_md:  # a search hit: the snippet says where it matched, the expander holds the rest
         st.markdown(card.snippet_md)
-    with st.expander(md_escape(summary_line(card)), type="compact"):
+    label = t("cards.abstract") if card.snippet_md else md_escape(summary_line(card))
+    with st.expander(label, type="compact"):
         if sep in card.why:
             st.caption(md_escape(card.why))
         st.text(abstract_text(card.paper))
