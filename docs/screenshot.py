@@ -33,7 +33,7 @@ SHOTS: list[tuple[str, tuple[int, int], str, str, re.Pattern[str]]] = [
     ("dashboard-search", WIDE, "/search?q=diffusion", "Search", re.compile("most relevant first")),
     ("dashboard-collector", WIDE, "/collector", "Collector", re.compile("Collect now")),
     ("dashboard-topic-390", PHONE, "/topic?topic=diffusion&tab=new", DIFFUSION, re.compile("Hide")),
-    ("dashboard-zh", WIDE, "/?level=L2&lang=zh", "Roadmap Radar", re.compile("L2")),
+    ("dashboard-zh", WIDE, "/?level=L2&lang=zh", "路线图雷达", re.compile("L2")),
 ]
 
 
