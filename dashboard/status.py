@@ -26,8 +26,9 @@ DEMO_PAPERS = 714  # in collector/demo_data: the recorded sample `radar demo` lo
 def show(url: str, now: datetime) -> None:
     fresh = data.freshness(url, now)
     running = collecting(url, now)
-    sidebar(fresh, data.live_runs(url) if running else [])  # rows a killed collector left are no collection
-    if not running and data.paper_total(url) == 0:
+    papers = data.paper_total(url)
+    sidebar(fresh, data.live_runs(url) if running else [], papers)  # a killed collector's rows: no collection
+    if not running and papers == 0:
         offer_demo(url)
 
 
@@ -37,22 +38,26 @@ def collecting(url: str, now: datetime) -> bool:
     return holder is not None and not holder_gone(holder)
 
 
-def sidebar(fresh: Freshness, live: list[RunRow]) -> None:
+def sidebar(fresh: Freshness, live: list[RunRow], papers: int) -> None:
     with st.sidebar:
         if live:
             st.caption(md_escape(live_line(live[0])))
-        said = md_escape(freshness_sentence(fresh))
+        said = md_escape(freshness_sentence(fresh, papers))
         if fresh.stale:
             st.warning(said)
         else:
             st.caption(said)
 
 
-def freshness_sentence(fresh: Freshness) -> str:
+def freshness_sentence(fresh: Freshness, papers: int = 0) -> str:
     """ "Last successful collection 3 hours ago.", and why that is stale — worded here from the fields
-    (collector.freshness.Freshness.sentence says the same in English for the terminal)."""
+    (collector.freshness.Freshness.sentence says the same in English for the terminal). Papers stored
+    while no collection ever succeeded were loaded (the demo data, a copied database): said so, or a
+    full Roadmap beside "no collection" reads as a contradiction."""
     if fresh.last_success is None:
-        return t("status.never_running") if fresh.collecting else t("status.never")
+        if fresh.collecting:
+            return t("status.never_running")
+        return t("status.never_loaded") if papers else t("status.never")
     said = t("status.last_success", ago=ago(fresh.last_success, fresh.now))
     if fresh.stale:
         hours = t("status.hours", count=fresh.stale_after.total_seconds() / 3600)

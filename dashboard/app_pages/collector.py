@@ -28,7 +28,7 @@ WATCHING = "collector:watching"  # set while a collection runs: its end refreshe
 
 st.title(W.TITLE)
 fresh = data.freshness(url, now)
-said = md_escape(status.freshness_sentence(fresh))
+said = md_escape(status.freshness_sentence(fresh, data.paper_total(url)))
 (st.warning if fresh.stale else st.caption)(said)
 
 
