@@ -5,11 +5,10 @@ off nor mistaken for plain text. Debian's chromium through Playwright, as tests/
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 
 from collector import serve
 from collector.config import PROJECT_ROOT
-from tests.test_dashboard_e2e import CHROMIUM, FLAGS, free_port, wait_healthy
+from tests.test_dashboard_e2e import CHROMIUM, FLAGS, served
 
 # Streamlit's script run is over and the page is drawn.
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -44,26 +43,15 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-def served(command: Callable[[int], list[str]], env: dict[str, str], cwd: Path) -> Iterator[str]:
-    """`command(port)` serving the dashboard on a free port, started in `cwd`; stopped by its pid."""
-    port = free_port()
-    with (cwd / "served.log").open("wb") as output:
-        process = subprocess.Popen(command(port), env=env, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 @pytest.fixture
 def radar_dashboard(dashboard_db: str, tmp_path: Path) -> Iterator[str]:
     """`radar dashboard` as a user starts it, from a directory holding no .streamlit/config.toml."""
     env = {**os.environ, "RADAR_DATABASE_URL": dashboard_db}
     yield from served(
-        lambda port: [sys.executable, "-m", "collector.cli", "dashboard", "--port", str(port)], env, tmp_path
+        lambda port: [sys.executable, "-m", "collector.cli", "dashboard", "--port", str(port)],
+        env,
+        tmp_path / "served.log",
+        tmp_path,
     )
 
 
@@ -103,7 +91,7 @@ def test_without_the_setting_streamlit_would_show_deploy(
         return command[:at] + command[at + 2 :]
 
     env = {**os.environ, "RADAR_DATABASE_URL": dashboard_db}
-    for url in served(bare, env, tmp_path):
+    for url in served(bare, env, tmp_path / "served.log", tmp_path):
         page = open_roadmap(browser, url)  # as soon as the test above counts, the button is there
         assert page.get_by_role("button", name="Deploy").count() == 1
         assert page.get_by_test_id("stMainMenu").count() == 1

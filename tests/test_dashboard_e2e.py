@@ -11,7 +11,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,21 +49,32 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 30
     raise AssertionError("streamlit did not become healthy")
 
 
-@pytest.fixture
-def dashboard_url(dashboard_db: str, tmp_path: Path) -> Iterator[str]:
-    """The dashboard served by `streamlit run` (headless) on the seeded database; stopped by its pid."""
+def served(
+    command: Callable[[int], list[str]], env: dict[str, str], log: Path, cwd: Path | None = None
+) -> Iterator[str]:
+    """`command(port)` serving the dashboard on a free port (in `cwd`, else here), its output in `log`;
+    yields its URL once healthy, then stops it by its pid."""
     port = free_port()
-    env = {**os.environ, "RADAR_DATABASE_URL": dashboard_db}
-    command = [*streamlit_command(port, "127.0.0.1"), "--server.fileWatcherType", "none"]
-    with (tmp_path / "streamlit.log").open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with log.open("wb") as output:
+        process = subprocess.Popen(command(port), env=env, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process)
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=15)
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def dashboard_url(dashboard_db: str, tmp_path: Path) -> Iterator[str]:
+    """The dashboard served by `streamlit run` (headless) on the seeded database; stopped by its pid."""
+    env = {**os.environ, "RADAR_DATABASE_URL": dashboard_db}
+    yield from served(
+        lambda port: [*streamlit_command(port, "127.0.0.1"), "--server.fileWatcherType", "none"],
+        env,
+        tmp_path / "streamlit.log",
+    )
 
 
 def shoot(page: Page, folder: Path, name: str) -> None:

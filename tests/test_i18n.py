@@ -15,6 +15,7 @@ from collector.aboutness import PHRASES
 from collector.config import PROJECT_ROOT
 from dashboard import i18n
 from db import FREQUENCIES
+from tests.test_subscriptions_page import page as open_subscriptions
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 OTHERS = [lang for lang in i18n.languages() if lang != i18n.DEFAULT]
@@ -93,21 +94,12 @@ def test_the_language_is_the_urls_then_the_sessions_then_the_browsers(
     assert i18n.pick(param, chosen, locale) == expected
 
 
-def subscriptions(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.query_params.update(params)
-    at.switch_page("app_pages/subscriptions.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def language_switch(at: AppTest) -> object:
     return at.sidebar.radio(key="url:lang")
 
 
 def test_a_page_opened_with_lang_zh_is_in_chinese(dashboard_db: str) -> None:
-    at = subscriptions(lang="zh")
+    at = open_subscriptions(lang="zh")
     assert at.title[0].value == "订阅"
     assert at.text_input(key="email").label == "你的邮箱地址"
     assert at.sidebar.selectbox(key="url:reader").label == "读者"
@@ -117,14 +109,14 @@ def test_a_page_opened_with_lang_zh_is_in_chinese(dashboard_db: str) -> None:
 
 
 def test_without_lang_the_page_is_in_english_with_english_names_first(dashboard_db: str) -> None:
-    at = subscriptions()
+    at = open_subscriptions()
     assert at.title[0].value == "Subscriptions" and language_switch(at).value == "en"  # type: ignore[attr-defined]
     assert "Retrieval-augmented generation (RAG) · RAG 知识库检索" in at.multiselect(key="topics").options
     assert "lang" not in at.query_params  # the default leaves the URL clean
 
 
 def test_the_switch_writes_lang_to_the_url_and_keeps_every_other_parameter(dashboard_db: str) -> None:
-    at = subscriptions(reader="alice", feed="x")
+    at = open_subscriptions(reader="alice", feed="x")
     language_switch(at).set_value("zh").run()  # type: ignore[attr-defined]
     assert not at.exception
     assert dict(at.query_params) == {"reader": "alice", "feed": "x", "lang": "zh"}
@@ -135,7 +127,7 @@ def test_the_switch_writes_lang_to_the_url_and_keeps_every_other_parameter(dashb
 
 
 def test_a_url_that_lost_lang_gets_the_sessions_language_back(dashboard_db: str) -> None:
-    at = subscriptions()
+    at = open_subscriptions()
     language_switch(at).set_value("zh").run()  # type: ignore[attr-defined]
     at.query_params.pop("lang")  # as a page link that carries only its own parameters
     at.run()
