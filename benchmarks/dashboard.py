@@ -82,7 +82,7 @@ PAPER_SQL = (
 )
 MATCH_SQL = (
     "INSERT INTO paper_topics (arxiv_id, topic_id, score, reasons, aboutness, about, about_reasons, kind,"
-    " matched_at) VALUES (?,?,?,?,?,?,?,?,?)"
+    " matched_at, published) VALUES (?,?,?,?,?,?,?,?,?,?)"
 )
 Match = tuple[str, float, str, float, bool, str, str]  # topic, score, reasons, aboutness, about, why, kind
 INGESTED = 20_000
@@ -134,7 +134,7 @@ def build_sqlite(path: Path, count: int, now: datetime) -> None:
     links: list[tuple[Any, ...]] = []
     for row, original in replicas(count, now):
         papers.append(row)
-        links += [(row[0], *match, row[9]) for match in matches[original]]
+        links += [(row[0], *match, row[9], row[7]) for match in matches[original]]
         if len(papers) == 50_000:
             flush(connection, papers, links)
     flush(connection, papers, links)

@@ -46,15 +46,10 @@ def about_window(
     since: datetime, topic_ids: Collection[str] | None = None
 ) -> tuple[ColumnElement[bool], ...]:
     """Matches judged about their topic (one of `topic_ids`; None: any), of papers published at or after
-    `since` — a reading list's window (db.matches.in_window), written so the about index serves each topic
-    alone."""
+    `since` — a reading list's window (db.matches.in_window), written so the window index serves each
+    topic alone."""
     topics = select(TOPICS.c.id).scalar_subquery() if topic_ids is None else list(topic_ids)
-    return (
-        MATCHES.c.topic_id.in_(topics),
-        MATCHES.c.about.is_(True),
-        MATCHES.c.arxiv_id >= id_floor(since),
-        PAPERS.c.published >= since,
-    )
+    return (MATCHES.c.topic_id.in_(topics), MATCHES.c.about.is_(True), MATCHES.c.published >= since)
 
 
 def about_counts(
@@ -62,12 +57,8 @@ def about_counts(
 ) -> dict[str, int]:
     """Per topic (of `topic_ids`; None: every one), how many papers about it were published at or after
     `since` (topics without any absent)."""
-    query = (
-        select(MATCHES.c.topic_id, func.count())
-        .join(PAPERS, PAPERS.c.arxiv_id == MATCHES.c.arxiv_id)
-        .where(*about_window(since, topic_ids))
-        .group_by(MATCHES.c.topic_id)
-    )
+    query = select(MATCHES.c.topic_id, func.count()).where(*about_window(since, topic_ids))
+    query = query.group_by(MATCHES.c.topic_id)
     return {topic_id: count for topic_id, count in session.execute(query)}
 
 
@@ -75,10 +66,8 @@ def about_pairs(session: Session, arxiv_ids: Collection[str], since: datetime) -
     """(arxiv_id, topic_id) of those of `arxiv_ids` that are about a topic and published since `since`."""
     found: set[tuple[str, str]] = set()
     for chunk in chunks(sorted(set(arxiv_ids))):
-        query = (
-            select(MATCHES.c.arxiv_id, MATCHES.c.topic_id)
-            .join(PAPERS, PAPERS.c.arxiv_id == MATCHES.c.arxiv_id)
-            .where(MATCHES.c.arxiv_id.in_(chunk), *about_window(since))
+        query = select(MATCHES.c.arxiv_id, MATCHES.c.topic_id).where(
+            MATCHES.c.arxiv_id.in_(chunk), *about_window(since)
         )
         found.update((arxiv_id, topic_id) for arxiv_id, topic_id in session.execute(query))
     return found

@@ -25,12 +25,12 @@ from db.records import MatchRow, MatchSummary, ScoredPaper, TopicMatch, Trending
 from db.schema import MATCH_FIRST_SEEN, MATCHES, PAPERS, TOPICS
 
 MATCH = RecordMap(MatchRow, MATCHES)
-MATCH_COLUMNS = (*MATCH.names, "matched_at")
+MATCH_COLUMNS = (*MATCH.names, "matched_at", "published")
 SUMMARY_COLUMNS = (
     MATCHES.c.arxiv_id,
     MATCHES.c.topic_id,
     MATCHES.c.score,
-    PAPERS.c.published,
+    MATCHES.c.published,
     PAPERS.c.first_seen,
     MATCHES.c.aboutness,
     MATCHES.c.about,
@@ -107,12 +107,27 @@ def require_within(field: str, given: set[str], allowed: set[str]) -> None:
 
 
 def insert_matches(session: Session, matches: Sequence[MatchRow], now: datetime) -> None:
+    """Write `matches`, each with its paper's publication date (see schema.PaperTopic.published); a match
+    of a paper not stored (no date: None) breaks the foreign key and NOT NULL alike."""
     # A paper listed twice in a page yields its matches twice; the last one of each pair wins.
     unique = {(m.arxiv_id, m.topic_id): m for m in matches}
     dialect_name = session.get_bind().dialect.name
     matched_at = utc_param(now, dialect_name)
-    rows = [(*MATCH.driver_values(m, dialect_name), matched_at) for m in unique.values()]
+    published = published_params(session, {m.arxiv_id for m in unique.values()}, dialect_name)
+    rows = [
+        (*MATCH.driver_values(m, dialect_name), matched_at, published.get(m.arxiv_id))
+        for m in unique.values()
+    ]
     insert_driver_rows(session, MATCHES, MATCH_COLUMNS, rows)
+
+
+def published_params(session: Session, arxiv_ids: Collection[str], dialect_name: str) -> dict[str, Any]:
+    """Each stored paper's `published`, as the driver takes it."""
+    found: dict[str, Any] = {}
+    for chunk in chunks(sorted(arxiv_ids)):
+        query = select(PAPERS.c.arxiv_id, PAPERS.c.published).where(PAPERS.c.arxiv_id.in_(chunk))
+        found.update((a, utc_param(p, dialect_name)) for a, p in session.execute(query))
+    return found
 
 
 # -- reading-list candidates ----------------------------------------------------------------------------
@@ -164,19 +179,24 @@ def use_matches(
 
 # The window statements are built once, with bound parameters: building a statement with window
 # functions and a subquery costs more than SQLite's answer for a sparse topic.
-def in_window(matches: Any, papers: Any) -> tuple[ColumnElement[bool], ...]:
+def in_window(matches: Any) -> tuple[ColumnElement[bool], ...]:
     return (
-        matches.c.arxiv_id >= bindparam("id_floor"),
-        papers.c.published >= bindparam("since", type_=PAPERS.c.published.type),
+        matches.c.published >= bindparam("since", type_=MATCHES.c.published.type),
         matches.c.arxiv_id.not_in(bindparam("exclude", expanding=True)),
     )
 
 
 def limited(query: Select[Any], thinned: bool) -> Select[Any]:
-    """`query` (with a group rank "newest" and a "total"), kept to the rows ranked within `per_group`."""
+    """`query` (matches' columns, a group rank "newest" and a "total"), kept to the rows ranked within
+    `per_group`, as summaries: each kept row joined to its paper's first_seen only now, after thinning."""
     inner = query.subquery()
-    outer = select(inner)
+    columns = [PAPERS.c.first_seen if c.table is PAPERS else inner.c[c.name] for c in SUMMARY_COLUMNS]
+    outer = select(*columns, inner.c.newest, inner.c.total)
+    outer = outer.join(PAPERS, PAPERS.c.arxiv_id == inner.c.arxiv_id)
     return outer.where(inner.c.newest <= bindparam("per_group")) if thinned else outer
+
+
+WINDOW_COLUMNS = tuple(c for c in SUMMARY_COLUMNS if c.table is MATCHES)
 
 
 @lru_cache(maxsize=8)
@@ -186,19 +206,12 @@ def window_statement(about: bool, bands: int, thinned: bool) -> Select[Any]:
         groups: list[ColumnElement[Any]] = [floor_int(MATCHES.c.aboutness * bands), kind]
     else:
         groups = [MATCHES.c.score]
-    newest = [PAPERS.c.published.desc(), MATCHES.c.arxiv_id]
-    query = (
-        summary_query()
-        .add_columns(
-            func.row_number().over(partition_by=groups, order_by=newest).label("newest"),
-            func.count().over().label("total"),
-        )
-        .where(
-            MATCHES.c.topic_id == bindparam("topic_id"),
-            MATCHES.c.about.is_(about),
-            *in_window(MATCHES, PAPERS),
-        )
-    )
+    newest = [MATCHES.c.published.desc(), MATCHES.c.arxiv_id]
+    query = select(
+        *WINDOW_COLUMNS,
+        func.row_number().over(partition_by=groups, order_by=newest).label("newest"),
+        func.count().over().label("total"),
+    ).where(MATCHES.c.topic_id == bindparam("topic_id"), MATCHES.c.about == about, *in_window(MATCHES))
     return limited(query, thinned)
 
 
@@ -211,7 +224,7 @@ def run_window(
     **params: Any,
 ) -> tuple[list[MatchSummary], int]:
     """The summaries a window statement returns, and the count of all its rows before thinning."""
-    values = {"id_floor": id_floor(since), "since": since, "exclude": list(exclude), **params}
+    values = {"since": since, "exclude": list(exclude), **params}
     if per_group is not None:
         values["per_group"] = per_group
     rows = session.execute(statement, values).all()
@@ -235,22 +248,22 @@ def frontier_statement(bands: int, thinned: bool) -> Select[Any]:
         MATCHES.c.aboutness.desc(), MATCHES.c.score.desc(), MATCHES.c.topic_id,
     )  # fmt: skip
     about = (
-        summary_query()
-        .add_columns(
+        select(
+            *WINDOW_COLUMNS,
             floor_int(MATCHES.c.aboutness * bands).label("band"),
             func.row_number().over(partition_by=MATCHES.c.arxiv_id, order_by=best_first).label("best"),
         )
         .where(
-            # Every topic named, so the about index serves each topic's recent about rows alone.
+            # Every topic named, so the window index serves each topic's recent about rows alone.
             MATCHES.c.topic_id.in_(select(TOPICS.c.id).scalar_subquery()),
             MATCHES.c.about.is_(True),
-            *in_window(MATCHES, PAPERS),
+            *in_window(MATCHES),
         )
         .subquery()
     )
     newest = about.c.published.desc(), about.c.arxiv_id
     query = (
-        select(*(about.c[c.name] for c in SUMMARY_COLUMNS))
+        select(*(about.c[c.name] for c in WINDOW_COLUMNS))
         .add_columns(
             func.row_number()
             .over(partition_by=[about.c.topic_id, about.c.band], order_by=list(newest))

@@ -161,9 +161,11 @@ class PaperTopic(Base):
         Index("ix_paper_topics_topic_id_score", "topic_id", "score"),
         # A topic's recent papers as a range scan: new-style arXiv ids start with the YYMM of submission.
         Index("ix_paper_topics_topic_id_arxiv_id", "topic_id", "arxiv_id"),
-        # A reading list's window from the index alone: about it or not, recent ids, what ranking reads.
+        # A reading list's window from the index alone: about it or not, published since, what ranking
+        # reads (migration 0010: the paper's date here, not a join per match, before a list is thinned).
         Index(
-            "ix_paper_topics_topic_id_about", "topic_id", "about", "arxiv_id", "aboutness", "kind", "score"
+            "ix_paper_topics_window",
+            *("topic_id", "about", "published", "arxiv_id", "aboutness", "kind", "score"),
         ),
     )
 
@@ -178,6 +180,9 @@ class PaperTopic(Base):
     about: Mapped[bool] = mapped_column(Boolean, server_default=false())
     about_reasons: Mapped[list[str]] = mapped_column(server_default="[]")
     kind: Mapped[str] = mapped_column(String(16), server_default="")  # survey | analysis | ""
+    # The paper's `published`, copied so that a topic's window and its order come from one index; written
+    # with the match (db.matches.insert_matches) and kept in step by a trigger on papers (migration 0010).
+    published: Mapped[datetime]
 
 
 class Run(Base):
