@@ -146,6 +146,11 @@ def newest_hits(
     checking a paper costs a read of its row, so a widening that read the newest papers again cost
     'prompt' 52 ms more than its first window's 17, and each window of a rare phrase ('low-rank
     adaptation') builds the same bitmap of its words' papers again (24 ms each).
+
+    Where the hits are sparse (fewer than a tenth of `cap` so far), the wider windows are read through
+    the GIN index and sorted: PostgreSQL guesses a phrase as common as its words together, and walked
+    the date index checking every paper of three years for `"model language"` (3.1 s; 1.1 s this way,
+    still every paper with both words checked: SQLite's FTS5 keeps positions in its index, 51 ms).
     """
     newest = session.execute(select(func.max(PAPERS.c.published))).scalar_one()
     if newest is None:
@@ -156,7 +161,8 @@ def newest_hits(
     while left:
         window = left.pop(0)
         bounded = [*conditions, *published_slice(newest, window, upper)]
-        query = select(PAPERS.c.arxiv_id).where(*bounded).order_by(PAPERS.c.published.desc())
+        order = PAPERS.c.published if upper is None or len(ids) >= cap // 10 else UNINDEXED_DATE
+        query = select(PAPERS.c.arxiv_id).where(*bounded).order_by(order.desc())
         ids += session.execute(query.limit(cap - len(ids))).scalars()
         if len(ids) == cap or window is None:
             return ids
@@ -165,6 +171,10 @@ def newest_hits(
             left.pop(0)
         upper = window
     return ids
+
+
+# The publication date as an expression no index holds, so that ordering by it cannot walk the date index.
+UNINDEXED_DATE: ColumnElement[Any] = PAPERS.c.published + literal_column("interval '0 s'")
 
 
 def published_slice(

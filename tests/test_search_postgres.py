@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 import db
 from db.schema import PAPERS
 from db.search import fts_query
-from db.search_postgres import VECTOR, tsquery
+from db.search_postgres import VECTOR, newest_hits, tsquery
 from db.search_syntax import parse
 from tests.factories import corpus
 
@@ -188,3 +189,27 @@ def explained(session: Session, query: str) -> str:
     statement = select(PAPERS.c.arxiv_id).where(VECTOR.op("@@")(tsquery(node)))
     compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
     return "\n".join(session.execute(text(f"EXPLAIN {compiled}")).scalars())
+
+
+@pytest.mark.parametrize(
+    "query", ["model", "federated", '"large language model"', "quantiz*", "kv NOT quantiz*"]
+)
+@pytest.mark.parametrize("cap", [1, 7, 40, 10_000])
+def test_the_windows_give_the_newest_hits_each_once(postgres_seeded: Engine, query: str, cap: int) -> None:
+    """However the windows widen (dense words fill the first one, sparse ones skip to the widest and are
+    read through the GIN index), the ids are the `cap` newest hits, newest first, none twice."""
+    node = parse(query)
+    assert node is not None
+    matches = [VECTOR.op("@@")(tsquery(node))]
+    days = [timedelta(days=n) for n in (7, 30, 120, 400)]
+    with db.session_scope(postgres_seeded) as session:
+        every = session.execute(
+            select(PAPERS.c.arxiv_id, PAPERS.c.published).where(*matches).order_by(PAPERS.c.published.desc())
+        ).all()
+        published = dict(every)
+        for windows in ([*days, None], [days[0], None], [None]):
+            ids = newest_hits(session, matches, cap, windows)
+            assert len(ids) == len(set(ids)) == min(cap, len(every))
+            dates = [published[i] for i in ids]
+            assert dates == sorted(dates, reverse=True)
+            assert dates == [date for _, date in every[: len(ids)]]  # the newest (ties: any of them)
