@@ -24,6 +24,17 @@ Written by `python -m collector.env_example > .env.example`; a test keeps the tw
 COMPOSE_VARIABLES = (
     ("POSTGRES_PASSWORD", "radar", "Password of the PostgreSQL user `radar` of the compose `db` service."),
     ("PUBLIC_PORT", "8501", "Host port on which the compose `proxy` serves the dashboard."),
+    (
+        "POSTGRES_SHARED_BUFFERS",
+        "1GB",
+        "Shared buffers of the compose `db` service: towards a quarter of the"
+        " host's memory for a large database (a million papers is about 6 GB).",
+    ),
+    (
+        "POSTGRES_EFFECTIVE_CACHE_SIZE",
+        "3GB",
+        "What the `db` service's planner assumes the OS caches: about three quarters of the host's memory.",
+    ),
 )
 
 
