@@ -12,6 +12,8 @@ from db.schema import PAPERS
 # SQLite guesses a one-sided range keeps a quarter of the rows and then scans paper_topics instead of the
 # date index; a far upper bound makes it a two-sided range (guessed 1/64) without changing the result.
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+# arXiv's new-style ids (YYMM.NNNN) began in April 2007.
+NEW_STYLE_IDS = datetime(2007, 4, 1, tzinfo=UTC)
 
 
 def after(column: ColumnElement[datetime], moment: datetime, inclusive: bool = True) -> ColumnElement[bool]:
@@ -27,7 +29,9 @@ def id_floor(since: datetime) -> str:
     month, hence the month of slack. Old-style ids (`cs/0601001`) sort after every digit, so they
     are always in range and filtered by date alone.
     """
-    return f"{since - timedelta(days=31):%y%m}"
+    floor = since - timedelta(days=31)
+    # Before April 2007 every paper had an old-style id: no floor (a two-digit year would wrap, 1999 -> 99).
+    return f"{floor:%y%m}" if floor >= NEW_STYLE_IDS else ""
 
 
 def published_between(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
