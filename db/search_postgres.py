@@ -16,7 +16,18 @@ from datetime import datetime, timedelta
 from functools import reduce
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Text, bindparam, func, literal, literal_column, select, text
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -190,13 +201,22 @@ def published_slice(
 
 def topic_filter(topic_ids: Collection[str], since: datetime | None) -> list[ColumnElement[bool]]:
     """Papers matched to one of `topic_ids`, as a set of ids read from the matches' index (bounded to the
-    months `since` allows), so that the planner starts from them rather than from every hit of a word."""
+    months `since` allows), so that the planner starts from them rather than from every hit of a word.
+
+    Bounded by `since`, the ids are handed over as one array (`= ANY`), which PostgreSQL reads paper by
+    paper through the primary key: as a semi-join it started from the words' hits in the window instead,
+    guessing a phrase as common as its words, and checked them all ('reinforcement learning' in
+    diffusion or LoRA over 180 days: 15,500 papers' vectors, 83-134 ms; 6,700 papers by id, 38 ms).
+    Unbounded, a topic's matches of every year can outnumber a rare word's hits: the planner chooses.
+    """
     if not topic_ids:
         return []
     matched = select(MATCHES.c.arxiv_id).where(MATCHES.c.topic_id.in_(list(topic_ids)))
-    if since is not None:
-        matched = matched.where(MATCHES.c.arxiv_id >= id_floor(since))
-    return [PAPERS.c.arxiv_id.in_(matched)]
+    if since is None:
+        return [PAPERS.c.arxiv_id.in_(matched)]
+    recent = matched.where(MATCHES.c.arxiv_id >= id_floor(since))
+    ids = recent.with_only_columns(func.array_agg(MATCHES.c.arxiv_id)).scalar_subquery()
+    return [PAPERS.c.arxiv_id == func.any(cast(ids, ARRAY(String)))]
 
 
 def sync(session: Session, limit: int | None, after: str = "") -> tuple[int, str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -171,6 +171,11 @@ def test_filters_agree(sqlite_seeded: Engine, postgres_seeded: Engine) -> None:
     for query in ("low-rank", "adapt* OR fine-tun*", "quantiz*"):
         topics = {"topic_ids": ["lora", "quantization"]}
         assert found(sqlite_seeded, query, **topics) == found(postgres_seeded, query, **topics) != set()
+        # Bounded by a date, PostgreSQL hands the topics' ids over as one array (db.search_postgres).
+        for since in (datetime(2000, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)):
+            bounded = {**topics, "since": since}
+            assert found(sqlite_seeded, query, **bounded) == found(postgres_seeded, query, **bounded)
+        assert found(postgres_seeded, query, **topics, since=datetime(2000, 1, 1, tzinfo=UTC)) != set()
 
 
 def test_the_gin_index_serves_a_search(postgres_seeded: Engine) -> None:
