@@ -224,6 +224,10 @@ def test_two_processes_never_collect_at_once(engine: Engine, env: dict[str, str]
 
 
 def test_sigterm_stops_the_scheduler_cleanly(engine: Engine, env: dict[str, str]) -> None:
+    # A database with a paper is no fresh deployment, so no job runs at start: on an empty one the first
+    # fill (daily, then backfill) may be running when SIGTERM comes, and SIGTERM lets it finish.
+    with db.session_scope(engine) as session:
+        db.upsert_papers(session, papers(1), datetime.now(UTC))
     process = collector_process(env, "schedule")
     try:
         assert process.stderr is not None
