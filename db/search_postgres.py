@@ -171,7 +171,9 @@ def newest_hits(
     left = list(windows)
     while left:
         window = left.pop(0)
-        bounded = [*conditions, *published_slice(newest, window, upper)]
+        # This window's papers but the previous one's: [newest - window, newest - upper).
+        since = None if window is None else newest - window
+        bounded = [*conditions, *published_between(since, None if upper is None else newest - upper)]
         order = PAPERS.c.published if upper is None or len(ids) >= cap // 10 else UNINDEXED_DATE
         query = select(PAPERS.c.arxiv_id).where(*bounded).order_by(order.desc())
         ids += session.execute(query.limit(cap - len(ids))).scalars()
@@ -186,17 +188,6 @@ def newest_hits(
 
 # The publication date as an expression no index holds, so that ordering by it cannot walk the date index.
 UNINDEXED_DATE: ColumnElement[Any] = PAPERS.c.published + literal_column("interval '0 s'")
-
-
-def published_slice(
-    newest: datetime, window: timedelta | None, done: timedelta | None
-) -> list[ColumnElement[bool]]:
-    """Papers published in the `window` before `newest` (None: any time), but not in the `done` one."""
-    published = PAPERS.c.published
-    return [
-        *([published >= newest - window] if window is not None else []),
-        *([published < newest - done] if done is not None else []),
-    ]
 
 
 def topic_filter(topic_ids: Collection[str], since: datetime | None) -> list[ColumnElement[bool]]:
