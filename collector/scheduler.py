@@ -35,6 +35,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_J
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
@@ -152,9 +153,27 @@ def record(engine: Engine, job_id: str, message: str, errors: int) -> None:
 
 
 # -- the scheduler ------------------------------------------------------------------------------------------
+class StoppingScheduler(BackgroundScheduler):  # type: ignore[misc]  # APScheduler ships no types
+    """A BackgroundScheduler that processes no job once shutdown() has begun.
+
+    APScheduler 3's loop skips processing only while paused: shutdown() sets the state to stopped, shuts
+    the executor and wakes the loop, which then processes the due jobs once more before it sees the state.
+    Each due job fails to submit ("cannot schedule new futures after shutdown", agronholm/apscheduler#285)
+    and its next run time is moved on in the shared job store, so the run is lost for every process. That
+    happens at each stop: `radar schedule --list` (a paused scheduler) took the due runs of the scheduler
+    that was meant to run them. The state is read under the job stores' lock, which shutdown() takes before
+    it shuts the executor down: a round that began before the stop still submits to a live executor."""
+
+    def _process_jobs(self) -> float | None:
+        with self._jobstores_lock:
+            if self.state != STATE_RUNNING:
+                return None
+            return super()._process_jobs()  # type: ignore[no-any-return]
+
+
 def build_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
     """A scheduler on the project's database (not started): coalesce, one instance, misfire grace."""
-    scheduler = BackgroundScheduler(
+    scheduler = StoppingScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
         executors={"default": ThreadPoolExecutor(1)},  # one job at a time in this process
         job_defaults={

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -117,7 +118,6 @@ def test_a_new_deployment_is_filled_at_once_and_a_restart_waits(engine: Engine) 
         assert moved["daily"] == moved["backfill"] == now and moved["hf"] == planned["hf"]
         assert planned["daily"] > now  # the cron's own time is later: the fill did not wait for it
     finally:
-        started.remove_all_jobs()  # due jobs would be submitted by a paused scheduler's shutdown
         started.shutdown(wait=False)
     with db.session_scope(engine) as session:
         db.upsert_papers(session, papers(1), now)
@@ -143,6 +143,25 @@ def test_schedule_list_shows_jobs_and_next_runs(
     assert json.loads(capsys.readouterr().out)["jobs"] == first  # persisted, not recomputed
     assert main(["schedule", "--list"]) == 0
     assert "hf" in capsys.readouterr().out
+
+
+def test_a_due_run_outlives_a_paused_scheduler_and_schedule_list(
+    engine: Engine, env: dict[str, str], capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stopping a scheduler that is not running jobs (`radar schedule --list`, or the scheduler a test
+    writes the store with) leaves a due run due for the scheduler that will run it: APScheduler 3 would
+    process the due jobs once more after shutdown, fail to submit them and move their next run on."""
+    started = scheduler.start_scheduler(settings(), engine, paused=True)
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    started.modify_job("daily", next_run_time=due)
+    started.shutdown(wait=False)
+    for _ in range(3):
+        assert main(["schedule", "--list", "--json"]) == 0
+        listed = {j["id"]: j["next_run_time"] for j in json.loads(capsys.readouterr().out)["jobs"]}
+        assert datetime.fromisoformat(listed["daily"]) == due
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    assert [job_id for job_id, _ in scheduler.overdue_jobs(settings(schedule_misfire_grace_seconds=1),
+                                                           datetime.now(UTC))] == ["daily"]  # fmt: skip
 
 
 # -- a failing job, a working job -------------------------------------------------------------------------
