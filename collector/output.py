@@ -265,7 +265,9 @@ def checksums_table(found: Sequence[tuple[str, Digest, Digest]]) -> Table:
 
 
 def say_error(message: str) -> None:
-    err.print(Text.assemble(("error: ", "bold red"), plain(message)))
+    # Not wrapped by rich: an error names files and values, which a user copies or greps whole (piped
+    # stderr is 80 columns wide to rich, and a long path was broken over two lines).
+    err.print(Text.assemble(("error: ", "bold red"), plain(message)), soft_wrap=True)
 
 
 def say(message: str, style: str = "") -> None:

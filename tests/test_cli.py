@@ -109,12 +109,12 @@ def test_broken_roadmap_exits_2_naming_file_topic_and_field(
     env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text = (ROOT / "roadmap.yaml").read_text(encoding="utf-8").replace('"2106.09685"', '"2106.09685v2"', 1)
-    broken = tmp_path / "broken.yaml"
+    broken = tmp_path / f"broken-{'roadmap-' * 12}.yaml"  # a path longer than a line: printed whole
     broken.write_text(text, encoding="utf-8")
     monkeypatch.setenv("RADAR_ROADMAP_PATH", str(broken))
     assert main(["collect"]) == 2
     err = capsys.readouterr().err
-    assert "broken.yaml" in err and "lora" in err and "arxiv_id" in err and "Traceback" not in err
+    assert str(broken) in err and "lora" in err and "arxiv_id" in err and "Traceback" not in err
     assert not (tmp_path / "radar.sqlite").exists(), "nothing is stored from a broken roadmap"
 
 
