@@ -41,9 +41,11 @@ from collector.reading_lists import ReadingList, window_note
 from collector.roadmap import Roadmap, Topic
 from db import Digest, HFSignals, Resource, RunRow, SubscriberRow, SubscriptionRow
 
-# No markup, no emoji codes, no highlighting: whatever a string holds is printed as it is.
+# No markup, no emoji codes, no highlighting: whatever a string holds is printed as it is. Messages on
+# stderr are not wrapped by rich: they name files and values that a user copies or greps whole (piped
+# stderr is 80 columns wide to rich, and a long path was broken over two lines).
 out = Console(highlight=False, markup=False, emoji=False)
-err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 
 def plain(text: object, style: str = "") -> Text:
@@ -265,9 +267,7 @@ def checksums_table(found: Sequence[tuple[str, Digest, Digest]]) -> Table:
 
 
 def say_error(message: str) -> None:
-    # Not wrapped by rich: an error names files and values, which a user copies or greps whole (piped
-    # stderr is 80 columns wide to rich, and a long path was broken over two lines).
-    err.print(Text.assemble(("error: ", "bold red"), plain(message)), soft_wrap=True)
+    err.print(Text.assemble(("error: ", "bold red"), plain(message)))
 
 
 def say(message: str, style: str = "") -> None:
