@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,20 @@ from tests.factories import BACKENDS, blank_engine, scratch_database
 from tests.replay import ReplayServer
 from tests.replay_hf import HFReplay, install_hf
 from tests.smtp_server import Inbox, smtp_server
+
+WORKER_DATABASES = ExitStack()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With pytest-xdist each worker runs its PostgreSQL tests in a database of its own (TEST_DATABASE_URL's
+    name plus the worker's, dropped at the end): the tests empty and fill their database freely."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and os.environ.get("TEST_DATABASE_URL"):
+        os.environ["TEST_DATABASE_URL"] = WORKER_DATABASES.enter_context(scratch_database(worker))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    WORKER_DATABASES.close()
 
 
 @pytest.fixture
