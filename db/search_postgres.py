@@ -38,7 +38,7 @@ from db.schema import MATCHES, PAPERS
 from db.search_syntax import All, Any_, Node, Not, Term
 
 VECTOR_COLUMN = "search_vector"
-INDEXES = ("ix_papers_search_vector", "ix_papers_unindexed")
+INDEXES = ("ix_papers_search_dated", "ix_papers_unindexed")
 # Written by `sync` alone (migration 0008), so not in the models: a copy or an upsert never writes it.
 VECTOR: ColumnElement[Any] = literal_column(f"papers.{VECTOR_COLUMN}")
 # Papers the next sync indexes (their vector is NULL), a batch at a time in key order from where the last

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -178,20 +178,27 @@ def test_filters_agree(sqlite_seeded: Engine, postgres_seeded: Engine) -> None:
         assert found(postgres_seeded, query, **topics, since=datetime(2000, 1, 1, tzinfo=UTC)) != set()
 
 
-def test_the_gin_index_serves_a_search(postgres_seeded: Engine) -> None:
-    """The tsquery expression is one the index can answer (the planner may still prefer a scan on a small
-    table, so scans are turned off for the look)."""
+def test_the_gin_index_serves_a_search_and_its_window_in_one_scan(postgres_seeded: Engine) -> None:
+    """The tsquery expression is one the index can answer, and with a window's start the same index reads
+    the date and the words together, not two bitmaps ANDed (migration 0011). The planner may still prefer
+    a scan on a small table, so scans are turned off for the look."""
+    since = datetime(2026, 3, 1, tzinfo=UTC)
     with db.session_scope(postgres_seeded) as session:
         session.execute(text("SET LOCAL enable_seqscan = off"))
         session.execute(text("SET LOCAL enable_indexscan = off"))  # not the published index either
         plan = explained(session, 'title:quantiz* "low rank" NOT diffusion')
-    assert "ix_papers_search_vector" in plan, plan
+        windowed = explained(session, '"large language model"', PAPERS.c.published >= since)
+    assert "Bitmap Index Scan on ix_papers_search_dated" in plan, plan
+    scans = [line for line in windowed.splitlines() if "Index Scan" in line]
+    assert len(scans) == 1 and "ix_papers_search_dated" in scans[0], windowed
+    condition = windowed[windowed.index("Index Cond") :]
+    assert "published >=" in condition and "search_vector @@" in condition, windowed
 
 
-def explained(session: Session, query: str) -> str:
+def explained(session: Session, query: str, *conditions: ColumnElement[bool]) -> str:
     node = parse(query)
     assert node is not None
-    statement = select(PAPERS.c.arxiv_id).where(VECTOR.op("@@")(tsquery(node)))
+    statement = select(PAPERS.c.arxiv_id).where(VECTOR.op("@@")(tsquery(node)), *conditions)
     compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
     return "\n".join(session.execute(text(f"EXPLAIN {compiled}")).scalars())
 
