@@ -56,7 +56,7 @@ CONFIG: ColumnElement[Any] = literal_column("'simple'::regconfig")
 WEIGHTS: ColumnElement[Any] = literal_column("'{0.1, 0.2, 0.333, 1.0}'::float4[]")
 LABELS = {None: "", "title": "A", "abstract": "B"}
 # How far back from the newest paper hits are looked for first (None: everywhere): see newest_hits.
-WINDOWS = (timedelta(days=30), timedelta(days=180), timedelta(days=730), None)
+WINDOWS = (*(timedelta(days=7 * 2**n) for n in range(8)), None)  # a week, two, ... 896 days, every paper
 # Two passages of about 32 words, as FTS5's snippet() gives one of 32 tokens; the marks are db.records'.
 HEADLINE_OPTIONS = (
     f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=20, MinWords=10, MaxFragments=2,"
@@ -92,14 +92,19 @@ def search(
     matches = tsquery(query)
     topic_ids, since, until = filters
     conditions = [VECTOR.op("@@")(matches), *topic_filter(topic_ids, since), *published_between(since, until)]
-    # A topic filter bounds the papers to check (its matches, read from an index): no window needed.
-    ids = newest_hits(session, conditions, cap, (None,) if topic_ids else WINDOWS)
-    if not ids:
+    newest = session.execute(select(func.max(PAPERS.c.published))).scalar_one()
+    if newest is None:
         return SearchResults((), 0, True, 0)
+    # A topic filter bounds the papers to check (its matches, read from an index): no window needed.
+    found = newest_hits(session, conditions, cap, (None,) if topic_ids else WINDOWS, newest)
+    if not found:
+        return SearchResults((), 0, True, 0)
+    ids = [arxiv_id for arxiv_id, _ in found]
     best = ranked(session, matches, ids, page.offset, page.limit)
     papers = papers_by_id(session, [arxiv_id for arxiv_id, _ in best])
     marked = headlines(session, matches, list(papers)) if page.snippets else {}
-    total, exact = counted(session, conditions, count_cap) if page.counted else (len(ids), True)
+    recent = likely_beyond(newest, found, cap, count_cap)
+    total, exact = counted(session, conditions, count_cap, recent) if page.counted else (len(ids), True)
     hits = tuple(SearchHit(papers[i], r, snippet=marked.get(i, "")) for i, r in best if i in papers)
     return SearchResults(hits, max(total, len(ids)), exact, len(ids))
 
@@ -115,11 +120,32 @@ def ranked(
     return [(arxiv_id, float(r)) for arxiv_id, r in session.execute(top.offset(offset).limit(limit))]
 
 
-def counted(session: Session, conditions: list[ColumnElement[bool]], cap: int) -> tuple[int, bool]:
-    """How many papers meet `conditions` (at most `cap`), and whether that is all of them."""
-    hits = select(PAPERS.c.arxiv_id).where(*conditions).limit(cap + 1).subquery()
-    found = int(session.execute(select(func.count()).select_from(hits)).scalar_one())
-    return min(found, cap), found <= cap
+def likely_beyond(newest: datetime, found: list[Any], cap: int, count_cap: int) -> datetime | None:
+    """Where the recent papers likely hold more than `count_cap` hits, at the rate the `cap` newest hits
+    (`found`, newest first, with their dates) came in; None when they are fewer than `cap` or the start
+    would be older than the dated index serves well."""
+    if len(found) < cap:
+        return None
+    span = (newest - found[-1][1]) * COUNT_MARGIN * count_cap / cap
+    return newest - span if span <= INDEXED_WINDOW else None
+
+
+def counted(
+    session: Session, conditions: list[ColumnElement[bool]], cap: int, recent: datetime | None = None
+) -> tuple[int, bool]:
+    """How many papers meet `conditions` (at most `cap`), and whether that is all of them.
+
+    With `recent`, the papers published since then are counted first, from the dated search index: more
+    than `cap` of them is the answer. Counted over every year, a common word's first 10,000 hits came from
+    a bitmap of all its papers ('language', in a third of them: 100-140 ms at 1M papers); over the last
+    120 days, 50 ms, most of it the bitmap of their 110,000 date entries: the start is set by the rate of
+    the hits (likely_beyond)."""
+    for scope in ([PAPERS.c.published >= recent], []) if recent else ([],):
+        hits = select(PAPERS.c.arxiv_id).where(*conditions, *scope).limit(cap + 1).subquery()
+        found = int(session.execute(select(func.count()).select_from(hits)).scalar_one())
+        if found > cap:
+            return cap, False
+    return found, True
 
 
 def headlines(session: Session, matches: ColumnElement[Any], arxiv_ids: list[str]) -> dict[str, str]:
@@ -145,48 +171,57 @@ def ellipsized(passage: str, abstract: str) -> str:
 
 
 def newest_hits(
-    session: Session, conditions: list[ColumnElement[bool]], cap: int, windows: Sequence[timedelta | None]
-) -> list[str]:
-    """The ids of the `cap` newest papers meeting `conditions`, looked for in the newest papers first.
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    cap: int,
+    windows: Sequence[timedelta | None],
+    newest: datetime,
+) -> list[Any]:
+    """The `cap` newest papers meeting `conditions` (id, publication date; newest first), looked for in
+    the newest papers first; each window ends at `newest`, the newest paper's publication date.
 
-    The GIN index gives a word's papers in no useful order, and the date index gives papers in an order
-    the word must be checked in one by one: 'reinforcement learning' (in 3% of the papers) took 450 ms
-    to 680 ms either way at 1M papers. Bounded to a recent window, the planner intersects the two indexes
-    and reads only the hits in it (31 ms). A window with fewer than `cap` hits is followed by the older
-    part alone of the first wider window that, at the rate of hits seen so far, holds the missing ones:
-    checking a paper costs a read of its row, so a widening that read the newest papers again cost
-    'prompt' 52 ms more than its first window's 17, and each window of a rare phrase ('low-rank
-    adaptation') builds the same bitmap of its words' papers again (24 ms each).
+    The first window is a week: a common word's `cap` hits are in it, and PostgreSQL may walk the date
+    index for them. A window with fewer than `cap` hits is followed by the first wider window that, at
+    the rate of hits seen so far, holds them all, read from the newest paper again and sorted. A window
+    of up to INDEXED_WINDOW is read from the GIN index that leads with the date (migration 0011): only
+    the window's entries of each word are read, each of them checked (a phrase against the stored
+    vector). An upper bound in that index would be a second range of date entries, every paper before
+    it (`"large language model"` over five months: 224 ms for the bitmap instead of 50 ms), hence the
+    re-reading; the windows double, so the last one costs the most. A wider window's start is checked on
+    each hit instead, for there a word's entries are fewer than the window's date entries: `GAN` over
+    896 days took 128 ms through the dates, a few ms without.
 
-    Where the hits are sparse (fewer than a tenth of `cap` so far), the wider windows are read through
-    the GIN index and sorted: PostgreSQL guesses a phrase as common as its words together, and walked
-    the date index checking every paper of three years for `"model language"` (3.1 s; 1.1 s this way,
-    still every paper with both words checked: SQLite's FTS5 keeps positions in its index, 51 ms).
+    The wider windows are sorted, not read in date order: PostgreSQL guesses a phrase as common as its
+    words together, and walked the date index checking every paper of three years for `"model
+    language"` (3.1 s; 0.9 s sorted, still every paper with both words checked: SQLite's FTS5 keeps
+    positions in its index, 51 ms). Measured at 1M papers: `"large language model"` 175 ms before
+    migration 0011, 50 ms after (a week, then 60 days).
     """
-    newest = session.execute(select(func.max(PAPERS.c.published))).scalar_one()
-    if newest is None:
-        return []
-    ids: list[str] = []
-    upper: timedelta | None = None
+    hits: list[Any] = []
     left = list(windows)
     while left:
         window = left.pop(0)
-        # This window's papers but the previous one's: [newest - window, newest - upper).
-        since = None if window is None else newest - window
-        bounded = [*conditions, *published_between(since, None if upper is None else newest - upper)]
-        order = PAPERS.c.published if upper is None or len(ids) >= cap // 10 else UNINDEXED_DATE
-        query = select(PAPERS.c.arxiv_id).where(*bounded).order_by(order.desc())
-        ids += session.execute(query.limit(cap - len(ids))).scalars()
-        if len(ids) == cap or window is None:
-            return ids
-        needed = window * cap / max(len(ids), 1)
+        bound = PAPERS.c.published if window is not None and window <= INDEXED_WINDOW else UNINDEXED_DATE
+        since = [] if window is None else [bound >= newest - window]
+        order = PAPERS.c.published if len(left) == len(windows) - 1 else UNINDEXED_DATE  # the first window
+        columns = (PAPERS.c.arxiv_id, PAPERS.c.published)
+        query = select(*columns).where(*conditions, *since).order_by(order.desc()).limit(cap)
+        hits = [tuple(row) for row in session.execute(query)]
+        if len(hits) == cap or window is None:
+            return hits
+        needed = window * cap / max(len(hits), 1)
         while left and left[0] is not None and left[0] < needed:
             left.pop(0)
-        upper = window
-    return ids
+    return hits
 
 
-# The publication date as an expression no index holds, so that ordering by it cannot walk the date index.
+# The widest window whose start is read from the index: each paper of the window is a date entry to read
+# (1M papers: about 130 ms for every one); past it, the words' entries are fewer than the window's.
+INDEXED_WINDOW = timedelta(days=120)
+# How much wider than the newest hits' rate says the window counted first is (db.search_postgres.counted).
+COUNT_MARGIN = 1.5
+# The publication date as an expression no index holds: bounded or ordered by it, neither the date index
+# is walked nor the dated search index's date entries read.
 UNINDEXED_DATE: ColumnElement[Any] = PAPERS.c.published + literal_column("interval '0 s'")
 
 

@@ -19,14 +19,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 import db
 from db.schema import PAPERS
 from db.search import fts_query
-from db.search_postgres import VECTOR, newest_hits, tsquery
+from db.search_postgres import VECTOR, counted, likely_beyond, newest_hits, tsquery
 from db.search_syntax import parse
 from tests.factories import corpus
 
@@ -219,9 +219,38 @@ def test_the_windows_give_the_newest_hits_each_once(postgres_seeded: Engine, que
             select(PAPERS.c.arxiv_id, PAPERS.c.published).where(*matches).order_by(PAPERS.c.published.desc())
         ).all()
         published = dict(every)
+        newest = max(published.values())
         for windows in ([*days, None], [days[0], None], [None]):
-            ids = newest_hits(session, matches, cap, windows)
+            hits = newest_hits(session, matches, cap, windows, newest)
+            ids = [arxiv_id for arxiv_id, _ in hits]
+            assert [date for _, date in hits] == [published[i] for i in ids]
             assert len(ids) == len(set(ids)) == min(cap, len(every))
             dates = [published[i] for i in ids]
             assert dates == sorted(dates, reverse=True)
             assert dates == [date for _, date in every[: len(ids)]]  # the newest (ties: any of them)
+
+
+@pytest.mark.parametrize("query", ["model", "federated", '"large language model"', "kv NOT quantiz*"])
+def test_counting_the_recent_hits_first_gives_the_same_count(postgres_seeded: Engine, query: str) -> None:
+    """A common word's count is looked for among the recent papers first (db.search_postgres.counted): the
+    answer is the full count's, whatever the cap and however recent the start."""
+    node = parse(query)
+    assert node is not None
+    matches = [VECTOR.op("@@")(tsquery(node))]
+    with db.session_scope(postgres_seeded) as session:
+        every = session.execute(select(func.count()).where(*matches).select_from(PAPERS)).scalar_one()
+        newest = session.execute(select(func.max(PAPERS.c.published))).scalar_one()
+        for cap in (1, 5, 40, every - 1, every, 10_000):
+            whole = counted(session, matches, cap)
+            assert whole == (min(every, cap), every <= cap)
+            for days in (1, 30, 400, 100_000):
+                assert counted(session, matches, cap, newest - timedelta(days=days)) == whole, (cap, days)
+
+
+def test_the_recent_count_starts_where_the_rate_of_the_newest_hits_says() -> None:
+    newest = datetime(2026, 11, 29, tzinfo=UTC)
+    daily = [(f"2611.{n:05d}", newest - timedelta(days=n / 100)) for n in range(200)]  # 100 hits a day
+    # 200 hits in two days: 1,000 in ten, with half as much again to spare.
+    assert likely_beyond(newest, daily, cap=200, count_cap=1000) == newest - timedelta(days=1.99 * 5 * 1.5)
+    assert likely_beyond(newest, daily[:150], cap=200, count_cap=1000) is None  # all the hits: counted whole
+    assert likely_beyond(newest, daily, cap=200, count_cap=10**6) is None  # too far back for the dated index
