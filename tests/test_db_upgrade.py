@@ -4,19 +4,20 @@ naming the command. On SQLite every command brings the schema up to date, as it 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
 import db
 from collector.cli import main
 from collector.config import PROJECT_ROOT
-from tests.factories import blank_engine
+from tests.factories import blank_engine, postgres_url, scratch_database
 
 OLD = "0004_levels"
 
@@ -102,3 +103,41 @@ def test_sqlite_is_brought_up_to_date_by_any_command(
     assert main(["status"]) == 0
     assert db.current_revision(engine) == db.head_revision()
     engine.dispose()
+
+
+def test_without_the_right_to_create_btree_gin_the_upgrade_names_it_and_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Migration 0011's dated search index needs the btree_gin extension: a database user without the
+    CREATE privilege on the database gets PostgreSQL's message naming it (exit 2) and an unchanged
+    database; once an administrator has created the extension, the same user's upgrade goes through."""
+    role = f"radar_no_create_{os.getpid()}"  # roles are the server's: one per test process
+    server = db.make_engine(postgres_url())
+    try:
+        with scratch_database("no_create") as url:
+            admin = db.make_engine(url)  # the superuser, on the database the role owns
+            name = admin.url.database
+            try:
+                with admin.begin() as connection:
+                    connection.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+                    connection.execute(text(f'ALTER DATABASE "{name}" OWNER TO "{role}"'))
+                    connection.execute(text(f'REVOKE CREATE ON DATABASE "{name}" FROM "{role}"'))
+                as_user = make_url(url).set(username=role).render_as_string(hide_password=False)
+                monkeypatch.setenv("RADAR_DATABASE_URL", as_user)
+                assert main(["db", "upgrade"]) == 2
+                err = " ".join(capsys.readouterr().err.split())
+                assert 'permission denied to create extension "btree_gin"' in err and "Traceback" not in err
+                assert db.current_revision(admin) is None  # nothing applied, not even 0001
+                with admin.begin() as connection:
+                    connection.execute(text("CREATE EXTENSION btree_gin"))
+                assert main(["db", "upgrade"]) == 0
+                assert db.current_revision(admin) == db.head_revision()
+                with admin.connect() as connection:
+                    indexes = connection.execute(text("SELECT indexname FROM pg_indexes")).scalars()
+                    assert "ix_papers_search_dated" in set(indexes)
+            finally:
+                admin.dispose()
+    finally:
+        with server.begin() as connection:  # its database is dropped: nothing of the role is left
+            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        server.dispose()
