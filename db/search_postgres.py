@@ -12,7 +12,7 @@ AND, OR and NOT become tsquery_and, tsquery_or and tsquery_not.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import reduce
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     String,
     Text,
+    and_,
     bindparam,
     cast,
     func,
@@ -140,7 +141,7 @@ def counted(
     a bitmap of all its papers ('language', in a third of them: 100-140 ms at 1M papers); over the last
     120 days, 50 ms, most of it the bitmap of their 110,000 date entries: the start is set by the rate of
     the hits (likely_beyond)."""
-    for scope in ([PAPERS.c.published >= recent], []) if recent else ([],):
+    for scope in ([published_since(recent, indexed=True)], []) if recent else ([],):
         hits = select(PAPERS.c.arxiv_id).where(*conditions, *scope).limit(cap + 1).subquery()
         found = int(session.execute(select(func.count()).select_from(hits)).scalar_one())
         if found > cap:
@@ -195,14 +196,14 @@ def newest_hits(
     words together, and walked the date index checking every paper of three years for `"model
     language"` (3.1 s; 0.9 s sorted, still every paper with both words checked: SQLite's FTS5 keeps
     positions in its index, 51 ms). Measured at 1M papers: `"large language model"` 175 ms before
-    migration 0011, 50 ms after (a week, then 60 days).
+    migration 0011, 50 ms after (a week, then 56 days).
     """
     hits: list[Any] = []
     left = list(windows)
     while left:
         window = left.pop(0)
-        bound = PAPERS.c.published if window is not None and window <= INDEXED_WINDOW else UNINDEXED_DATE
-        since = [] if window is None else [bound >= newest - window]
+        recent = window is not None and window <= INDEXED_WINDOW
+        since = [] if window is None else [published_since(newest - window, indexed=recent)]
         order = PAPERS.c.published if len(left) == len(windows) - 1 else UNINDEXED_DATE  # the first window
         columns = (PAPERS.c.arxiv_id, PAPERS.c.published)
         query = select(*columns).where(*conditions, *since).order_by(order.desc()).limit(cap)
@@ -223,6 +224,19 @@ COUNT_MARGIN = 1.5
 # The publication date as an expression no index holds: bounded or ordered by it, neither the date index
 # is walked nor the dated search index's date entries read.
 UNINDEXED_DATE: ColumnElement[Any] = PAPERS.c.published + literal_column("interval '0 s'")
+# The publication date as the dated search index holds it (migration 0011: UTC, without a zone).
+INDEXED_DATE: ColumnElement[Any] = func.timezone(literal_column("'UTC'"), PAPERS.c.published)
+
+
+def published_since(moment: datetime, indexed: bool) -> ColumnElement[bool]:
+    """Published at or after `moment`: read from the dated search index's date entries (`indexed`; the
+    same bound on the date index lets PostgreSQL walk that one instead, a week of a common word's papers
+    newest first — bounded on the search index's date alone, it walked every paper for a phrase: 2.1 s),
+    or checked on each hit the words' entries give."""
+    unindexed, indexed_date, published = UNINDEXED_DATE, INDEXED_DATE, PAPERS.c.published
+    if not indexed:
+        return unindexed >= moment
+    return and_(indexed_date >= moment.astimezone(UTC).replace(tzinfo=None), published >= moment)
 
 
 def topic_filter(topic_ids: Collection[str], since: datetime | None) -> list[ColumnElement[bool]]:

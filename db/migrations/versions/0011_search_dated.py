@@ -1,6 +1,6 @@
 """PostgreSQL search reads a word's papers of a recent window from one GIN index over the publication date
-and the stored tsvector (the btree_gin extension lets a GIN index hold the date); it replaces the GIN index
-of the vector alone. Nothing happens on SQLite.
+(in UTC) and the stored tsvector (the btree_gin extension lets a GIN index hold the date); it replaces the
+GIN index of the vector alone. Nothing happens on SQLite.
 
 A search looks for the newest hits first, in a window of recent papers (db.search_postgres.newest_hits).
 With the vector's index and the date's apart, PostgreSQL built the bitmap of every paper holding the words
@@ -33,7 +33,10 @@ UPGRADE_SQL = (
     "CREATE EXTENSION IF NOT EXISTS btree_gin",
     # The default 64 MB builds the index in many passes (1M papers: 95 s with 1 GB); for this transaction.
     "SET LOCAL maintenance_work_mem = '256MB'",
-    "CREATE INDEX ix_papers_search_dated ON papers USING gin (published, search_vector)",
+    # The date as UTC without a zone, an expression: only a condition written on it (a search window's
+    # start) reads the index's date entries. A reader's "published before" on `published` itself goes to
+    # the date index: here it would read every older entry (`GAN` before a date: 53 ms to 330-530 ms).
+    "CREATE INDEX ix_papers_search_dated ON papers USING gin ((published AT TIME ZONE 'UTC'), search_vector)",
     "DROP INDEX ix_papers_search_vector",
 )
 DOWNGRADE_SQL = (
