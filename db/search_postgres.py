@@ -96,8 +96,12 @@ def search(
     newest = session.execute(select(func.max(PAPERS.c.published))).scalar_one()
     if newest is None:
         return SearchResults((), 0, True, 0)
+    latest = newest
+    if until is not None and until < newest:  # the windows end where the reader's dates do
+        newest = until
     # A topic filter bounds the papers to check (its matches, read from an index): no window needed.
-    found = newest_hits(session, conditions, cap, (None,) if topic_ids else WINDOWS, newest)
+    windows = (None,) if topic_ids else WINDOWS
+    found = newest_hits(session, conditions, cap, windows, newest, dated=newest == latest)
     if not found:
         return SearchResults((), 0, True, 0)
     ids = [arxiv_id for arxiv_id, _ in found]
@@ -177,6 +181,7 @@ def newest_hits(
     cap: int,
     windows: Sequence[timedelta | None],
     newest: datetime,
+    dated: bool = True,
 ) -> list[Any]:
     """The `cap` newest papers meeting `conditions` (id, publication date; newest first), looked for in
     the newest papers first; each window ends at `newest`, the newest paper's publication date.
@@ -204,6 +209,8 @@ def newest_hits(
         window = left.pop(0)
         recent = window is not None and window <= INDEXED_WINDOW
         since = [] if window is None else [published_since(newest - window, indexed=recent)]
+        if window is not None and not dated:  # before a reader's date: the date index alone
+            since = [PAPERS.c.published >= newest - window]
         order = PAPERS.c.published if len(left) == len(windows) - 1 else UNINDEXED_DATE  # the first window
         columns = (PAPERS.c.arxiv_id, PAPERS.c.published)
         query = select(*columns).where(*conditions, *since).order_by(order.desc()).limit(cap)

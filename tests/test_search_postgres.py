@@ -176,6 +176,10 @@ def test_filters_agree(sqlite_seeded: Engine, postgres_seeded: Engine) -> None:
             bounded = {**topics, "since": since}
             assert found(sqlite_seeded, query, **bounded) == found(postgres_seeded, query, **bounded)
         assert found(postgres_seeded, query, **topics, since=datetime(2000, 1, 1, tzinfo=UTC)) != set()
+        # Published before a date, with or without topics: the windows end at that date on PostgreSQL.
+        for until in (datetime(2025, 6, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)):
+            for bounded in ({"until": until}, {**topics, "until": until}):
+                assert found(sqlite_seeded, query, **bounded) == found(postgres_seeded, query, **bounded)
 
 
 def test_the_gin_index_serves_a_search_and_its_window_in_one_scan(postgres_seeded: Engine) -> None:
@@ -228,6 +232,15 @@ def test_the_windows_give_the_newest_hits_each_once(postgres_seeded: Engine, que
             dates = [published[i] for i in ids]
             assert dates == sorted(dates, reverse=True)
             assert dates == [date for _, date in every[: len(ids)]]  # the newest (ties: any of them)
+        # Published before a reader's date: the windows end there and read the date index alone.
+        until = every[len(every) // 3][1]
+        before = [(i, date) for i, date in every if date < until]
+        for windows in ([*days, None], [None]):
+            hits = newest_hits(
+                session, [*matches, PAPERS.c.published < until], cap, windows, until, dated=False
+            )
+            assert [date for _, date in hits] == [date for _, date in before[: min(cap, len(before))]]
+            assert len({i for i, _ in hits}) == len(hits)
 
 
 @pytest.mark.parametrize("query", ["model", "federated", '"large language model"', "kv NOT quantiz*"])
