@@ -184,7 +184,9 @@ def newest_hits(
     dated: bool = True,
 ) -> list[Any]:
     """The `cap` newest papers meeting `conditions` (id, publication date; newest first), looked for in
-    the newest papers first; each window ends at `newest`, the newest paper's publication date.
+    the newest papers first; each window ends at `newest`, the newest paper's publication date, or the
+    date a reader's search is published before (`dated` False: the windows are bounded on the date
+    index alone, for the dated search index would read the date entries of every paper since, too).
 
     The first window is a week: a common word's `cap` hits are in it, and PostgreSQL may walk the date
     index for them. A window with fewer than `cap` hits is followed by the first wider window that, at
