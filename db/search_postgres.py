@@ -96,12 +96,12 @@ def search(
     newest = session.execute(select(func.max(PAPERS.c.published))).scalar_one()
     if newest is None:
         return SearchResults((), 0, True, 0)
-    latest = newest
-    if until is not None and until < newest:  # the windows end where the reader's dates do
+    dated = until is None or until >= newest
+    if until is not None and not dated:  # the windows end where the reader's dates do
         newest = until
     # A topic filter bounds the papers to check (its matches, read from an index): no window needed.
     windows = (None,) if topic_ids else WINDOWS
-    found = newest_hits(session, conditions, cap, windows, newest, dated=newest == latest)
+    found = newest_hits(session, conditions, cap, windows, newest, dated)
     if not found:
         return SearchResults((), 0, True, 0)
     ids = [arxiv_id for arxiv_id, _ in found]
@@ -209,9 +209,11 @@ def newest_hits(
     left = list(windows)
     while left:
         window = left.pop(0)
-        recent = window is not None and window <= INDEXED_WINDOW
-        since = [] if window is None else [published_since(newest - window, indexed=recent)]
-        if window is not None and not dated:  # before a reader's date: the date index alone
+        if window is None:
+            since = []
+        elif dated:
+            since = [published_since(newest - window, indexed=window <= INDEXED_WINDOW)]
+        else:  # before a reader's date: the date index alone
             since = [PAPERS.c.published >= newest - window]
         order = PAPERS.c.published if len(left) == len(windows) - 1 else UNINDEXED_DATE  # the first window
         columns = (PAPERS.c.arxiv_id, PAPERS.c.published)
@@ -242,10 +244,10 @@ def published_since(moment: datetime, indexed: bool) -> ColumnElement[bool]:
     same bound on the date index lets PostgreSQL walk that one instead, a week of a common word's papers
     newest first — bounded on the search index's date alone, it walked every paper for a phrase: 2.1 s),
     or checked on each hit the words' entries give."""
-    unindexed, indexed_date, published = UNINDEXED_DATE, INDEXED_DATE, PAPERS.c.published
     if not indexed:
-        return unindexed >= moment
-    return and_(indexed_date >= moment.astimezone(UTC).replace(tzinfo=None), published >= moment)
+        return UNINDEXED_DATE >= moment  # noqa: SIM300 - a SQL expression, not a constant
+    start = moment.astimezone(UTC).replace(tzinfo=None)
+    return and_(INDEXED_DATE >= start, PAPERS.c.published >= moment)  # noqa: SIM300 - as above
 
 
 def topic_filter(topic_ids: Collection[str], since: datetime | None) -> list[ColumnElement[bool]]:
